@@ -1,0 +1,32 @@
+# Two commands: `make demo` builds a release from the bundled samples, `make test` runs the suite.
+# Both create .venv and install the project into it first; nothing else needs to be installed.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint tokenizer clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/sft run data/demo.yaml
+	$(BIN)/sft release list demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check schemas pipeline flows tests bench
+	$(BIN)/ruff format --check schemas pipeline flows tests bench
+
+tokenizer: $(STAMP)
+	$(BIN)/python -m pipeline.render.tiny_tokenizer data/samples data/tokenizers/tiny-zh
+
+clean:
+	chmod -R u+w data/releases 2>/dev/null || true
+	rm -rf data/releases data/work .prefect

@@ -1,0 +1,21 @@
+"""Prefect flows and the `sft` command: the only layer that knows about Prefect and file paths.
+
+Prefect reads its settings when first imported, so the offline defaults are set here, before
+any flow module imports it: no telemetry, a local home inside the workspace, and enough time
+for the ephemeral API server to start on a small machine. A user's own settings win.
+"""
+
+import os
+from pathlib import Path
+
+_OFFLINE_DEFAULTS = {
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_HOME": str(Path.cwd() / ".prefect"),
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "TOKENIZERS_PARALLELISM": "false",
+    "TRANSFORMERS_VERBOSITY": "error",
+}
+for _name, _value in _OFFLINE_DEFAULTS.items():
+    os.environ.setdefault(_name, _value)

@@ -1,0 +1,171 @@
+"""build_dataset_flow: raw files to a versioned release, one Prefect task per shard and stage.
+
+Tasks pass shard paths, never record lists: each stage reads its input shard, calls the plain
+pipeline function and writes its kept records and its rejections beside each other under the
+run's work folder. A build whose inputs, config and code match a published release stops
+before doing any work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache, reduce
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task, unmapped
+
+from flows.version import code_version
+from pipeline import collect, dedup, normalize, render, split
+from pipeline.config import load_run_config
+from pipeline.io import read_models, write_models
+from pipeline.release import ReleaseRequest, find_build, input_fingerprint, load_manifest, publish, sha256_file
+from schemas import (
+    InputFile,
+    Manifest,
+    RecordResult,
+    Rejection,
+    RenderConfig,
+    RunConfig,
+    SftRecord,
+    SourceConfig,
+    StageCounts,
+)
+
+STAGES = ("collect", "normalize", "dedup", "split", "render")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One stage's output for one slice of the data: kept records, rejections, counts."""
+
+    records: Path
+    rejections: Path
+    counts: StageCounts
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    release: Path
+    manifest: Manifest
+    created: bool
+
+
+def _save(result: RecordResult, folder: Path, name: str) -> Shard:
+    records, rejections = folder / f"{name}.jsonl", folder / f"{name}.rejections.jsonl"
+    write_models(records, result.kept)
+    write_models(rejections, result.rejections)
+    return Shard(records, rejections, result.counts)
+
+
+def _records(shard: Shard) -> Iterator[SftRecord]:
+    return read_models(shard.records, SftRecord)
+
+
+@task(name="collect", tags=["io"])
+def collect_task(path: Path, source: SourceConfig, shard_size: int, folder: Path, name: str) -> list[Shard]:
+    """Read one file; cut its records into shards (its rejections go with the first shard)."""
+    result = collect.run(path, source)
+    kept, shards = result.kept, []
+    for start in range(0, max(len(kept), 1), shard_size):
+        part = kept[start : start + shard_size]
+        rejections = result.rejections if start == 0 else []
+        piece = RecordResult(stage="collect", input=len(part) + len(rejections), kept=part, rejections=rejections)
+        shards.append(_save(piece, folder, f"{name}-{start // shard_size:04d}"))
+    return shards
+
+
+@task(name="normalize")
+def normalize_task(shard: Shard, source: SourceConfig, config: RunConfig, folder: Path) -> Shard:
+    fix_newlines = source.fix_literal_newlines or config.normalize.fix_literal_newlines
+    stage_config = config.normalize.model_copy(update={"fix_literal_newlines": fix_newlines})
+    return _save(normalize.run(_records(shard), stage_config), folder, shard.records.stem)
+
+
+@task(name="dedup")
+def dedup_task(shards: list[Shard], config: RunConfig, folder: Path) -> list[Shard]:
+    """Exact dedup is global: one pass over every shard in source order, sharing one index."""
+    seen: dict = {}
+    return [_save(dedup.run(_records(s), config.dedup, seen), folder, s.records.stem) for s in shards]
+
+
+@task(name="split")
+def split_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
+    return _save(split.run(_records(shard), config.split), folder, shard.records.stem)
+
+
+@lru_cache(maxsize=4)
+def _renderer(tokenizer: str, config_json: str) -> render.Renderer:
+    return render.load_renderer(tokenizer, RenderConfig.model_validate_json(config_json))
+
+
+@task(name="render")
+def render_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
+    renderer = _renderer(config.tokenizer, config.render.model_dump_json())
+    return _save(render.run(_records(shard), config.render, renderer), folder, shard.records.stem)
+
+
+@task(name="release")
+def release_task(request: ReleaseRequest, output_dir: Path, final: list[Shard], every: list[Shard]) -> BuildResult:
+    records = (record for shard in final for record in _records(shard))
+    rejections = (r for shard in every for r in read_models(shard.rejections, Rejection))
+    published = publish(output_dir, request, records, rejections)
+    return BuildResult(published.path, published.manifest, published.created)
+
+
+def _input_files(config: RunConfig) -> list[tuple[SourceConfig, Path]]:
+    return [(source, path) for source in config.sources for path in collect.expand_source(source)]
+
+
+@flow(name="build-dataset", log_prints=True)
+def build_dataset_flow(config_path: str) -> BuildResult:
+    """Build a release from a run config; a no-op when an identical build is already published."""
+    logger = get_run_logger()
+    config = load_run_config(config_path)
+    files = _input_files(config)
+    inputs = [InputFile(path=p.as_posix(), sha256=sha256_file(p), bytes=p.stat().st_size) for _, p in files]
+    config_dict = config.model_dump(mode="json")
+    fingerprint = input_fingerprint(config_dict, inputs, code_version())
+    output_dir = Path(config.output_dir)
+    existing = find_build(output_dir, config.dataset, fingerprint)
+    if existing is not None:
+        logger.info("inputs, config and code unchanged since %s: nothing to do", existing)
+        return BuildResult(existing, load_manifest(existing), created=False)
+
+    renderer = _renderer(config.tokenizer, config.render.model_dump_json())  # a bad tokenizer fails here, early
+    work = Path(config.work_dir) / config.dataset / fingerprint[:16]
+    per_file = collect_task.map(
+        [p for _, p in files],
+        [s for s, _ in files],
+        unmapped(config.collect.shard_size),
+        unmapped(work / "collect"),
+        [f"{i:04d}-{p.stem[:40]}" for i, (_, p) in enumerate(files)],
+    ).result()
+    collected = [shard for shards in per_file for shard in shards]
+    shard_sources = [source for (source, _), shards in zip(files, per_file, strict=True) for _ in shards]
+    normalized = normalize_task.map(collected, shard_sources, unmapped(config), unmapped(work / "normalize")).result()
+    deduped = dedup_task(normalized, config, work / "dedup")
+    splitted = split_task.map(deduped, unmapped(config), unmapped(work / "split")).result()
+    rendered = render_task.map(splitted, unmapped(config), unmapped(work / "render")).result()
+
+    stage_outputs = [collected, normalized, deduped, splitted, rendered]
+    stages = [_total(name, shards) for name, shards in zip(STAGES, stage_outputs, strict=True)]
+    request = ReleaseRequest(
+        dataset=config.dataset,
+        input_fingerprint=fingerprint,
+        code_version=code_version(),
+        config=config_dict,
+        tokenizer=config.tokenizer,
+        chat_template=renderer.template_name,
+        input_count=stages[0].input,
+        stages=stages,
+        inputs=inputs,
+    )
+    every = [shard for shards in stage_outputs for shard in shards]
+    result = release_task(request, output_dir, rendered, every)
+    logger.info("release %s (%s)", result.release, "new" if result.created else "unchanged bytes")
+    return result
+
+
+def _total(stage: str, shards: list[Shard]) -> StageCounts:
+    return reduce(lambda a, b: a + b, (s.counts for s in shards), StageCounts(stage=stage, input=0, kept=0))

@@ -1,0 +1,122 @@
+"""The `sft` command: a thin shell over the flows and the release catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
+from pipeline.config import ConfigError
+from pipeline.release import ReleaseRefused, load_manifest, versions
+from pipeline.release.catalog import diff, resolve
+from schemas import Manifest
+
+app = typer.Typer(help="Build Chinese SFT datasets: raw files in, versioned chat-templated releases out.")
+release_app = typer.Typer(help="Read published releases.")
+app.add_typer(release_app, name="release")
+console = Console()
+
+OutputDir = typer.Option(Path("data/releases"), "--output-dir", "-o", help="Folder that holds the releases.")
+
+
+@app.command()
+def run(config: Path = typer.Argument(..., help="Run config (YAML): dataset, sources, stage options.")) -> None:
+    """Build a release from CONFIG: the main job, one Prefect flow run."""
+    from flows.build import build_dataset_flow
+
+    try:
+        result = build_dataset_flow(str(config))
+    except (ConfigError, FileNotFoundError, ReleaseRefused, ValueError) as err:
+        console.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    manifest = result.manifest
+    state = "new release" if result.created else "unchanged: no new version"
+    console.print(f"[bold]{manifest.dataset}@{manifest.version}[/bold] ({state}) at {result.release}")
+    _print_counts(manifest)
+
+
+@release_app.command("list")
+def release_list(dataset: str = typer.Argument(None, help="Only this dataset."), output_dir: Path = OutputDir) -> None:
+    """Releases with their counts, oldest first."""
+    names = [dataset] if dataset else sorted(p.name for p in output_dir.glob("*") if p.is_dir())
+    table = Table("release", "created", "released", "rejected", "train/validation/test", "fingerprint")
+    for name in names:
+        for version in versions(output_dir, name):
+            m = load_manifest(output_dir / name / version)
+            splits = "/".join(str(m.counts.by_split.get(s, 0)) for s in ("train", "validation", "test"))
+            table.add_row(
+                f"{name}@{version}",
+                m.created_at,
+                str(m.counts.released),
+                str(m.counts.rejected),
+                splits,
+                m.fingerprint[:12],
+            )
+    if not table.row_count:
+        console.print(f"no releases under {output_dir}")
+        return
+    console.print(table)
+
+
+@release_app.command("show")
+def release_show(
+    ref: str = typer.Argument(..., help="DATASET or DATASET@VERSION (latest when no version)."),
+    output_dir: Path = OutputDir,
+) -> None:
+    """A release's manifest, readable: counts by split, stage and reason, tokens, template."""
+    folder = _resolve(output_dir, ref)
+    manifest = load_manifest(folder)
+    console.print(f"[bold]{manifest.dataset}@{manifest.version}[/bold] at {folder}")
+    console.print(f"fingerprint {manifest.fingerprint}  parent {manifest.parent or '-'}  built {manifest.created_at}")
+    console.print(
+        f"tokenizer {manifest.tokenizer} with template: {manifest.chat_template}; code {manifest.code_version}"
+    )
+    _print_counts(manifest)
+    if manifest.token_stats:
+        stats = ", ".join(f"{k} {v:g}" for k, v in manifest.token_stats.items())
+        console.print(f"tokens per record: {stats}")
+
+
+@release_app.command("diff")
+def release_diff(
+    old: str = typer.Argument(..., help="DATASET@VERSION to compare from."),
+    new: str = typer.Argument(..., help="DATASET@VERSION to compare to."),
+    output_dir: Path = OutputDir,
+    limit: int = typer.Option(50, help="Most ids listed per kind of change."),
+) -> None:
+    """Record ids added, removed and changed between two releases."""
+    result = diff(_resolve(output_dir, old), _resolve(output_dir, new))
+    console.print(
+        f"{old} -> {new}: {len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed"
+    )
+    for label, ids in (("+", result.added), ("-", result.removed), ("~", result.changed)):
+        for record_id in ids[:limit]:
+            console.print(f"{label} {record_id}")
+        if len(ids) > limit:
+            console.print(f"{label} … {len(ids) - limit} more")
+
+
+def _resolve(output_dir: Path, ref: str) -> Path:
+    try:
+        return resolve(output_dir, ref)
+    except ValueError as err:
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(2) from None
+
+
+def _print_counts(manifest: Manifest) -> None:
+    counts = manifest.counts
+    splits = ", ".join(f"{s} {n}" for s, n in counts.by_split.items())
+    console.print(f"{counts.input} input records: {counts.released} released ({splits}), {counts.rejected} rejected")
+    table = Table("stage", "in", "kept", "rejected by reason")
+    for stage in manifest.stages:
+        reasons = ", ".join(f"{r} {n}" for r, n in sorted(stage.rejected.items())) or "-"
+        table.add_row(stage.stage, str(stage.input), str(stage.kept), reasons)
+    console.print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Stage logic: plain functions over typed records. Imports schemas/ only; never Prefect."""

@@ -1,0 +1,256 @@
+"""release: publish an immutable, versioned folder that trainers can pin and verify.
+
+A release is staged in a hidden folder, checked (records in = released + rejected at every
+stage), finished with its manifest, made read-only and only then renamed into place, so a
+reader never sees half a release. A build whose bytes equal the latest release's is not
+published again: same data, same version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+import statistics
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.io import atomic_write_text, write_json
+from pipeline.release.card import dataset_card
+from schemas import FileEntry, InputFile, Manifest, Rejection, ReleaseCounts, SftRecord, StageCounts
+
+SPLITS = ("train", "validation", "test")
+MANIFEST = "manifest.json"
+REJECTIONS = "rejections.jsonl"
+
+
+class ReleaseRefused(RuntimeError):
+    """The build broke an invariant a trainer relies on; nothing was published."""
+
+
+@dataclass(frozen=True)
+class ReleaseRequest:
+    """Everything about a build that the manifest records, besides the records themselves."""
+
+    dataset: str
+    input_fingerprint: str
+    code_version: str
+    config: dict
+    tokenizer: str
+    chat_template: str
+    input_count: int
+    stages: Sequence[StageCounts]
+    inputs: Sequence[InputFile]
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    manifest: Manifest
+    created: bool
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_fingerprint(config: dict, inputs: Sequence[InputFile], code_version: str) -> str:
+    """What decides a build's output: the config, the input bytes and the code."""
+    payload = {"config": config, "inputs": [[i.path, i.sha256] for i in inputs], "code": code_version}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def versions(output_dir: Path, dataset: str) -> list[str]:
+    """Published versions, oldest first."""
+    root = output_dir / dataset
+    if not root.is_dir():
+        return []
+    found = [p.name for p in root.iterdir() if p.name.startswith("v") and p.name[1:].isdigit()]
+    return sorted(found, key=lambda name: int(name[1:]))
+
+
+def load_manifest(release_dir: Path) -> Manifest:
+    return Manifest.model_validate_json((release_dir / MANIFEST).read_text(encoding="utf-8"))
+
+
+def find_build(output_dir: Path, dataset: str, fingerprint: str) -> Path | None:
+    """The release already built from exactly these inputs, config and code, if any."""
+    for version in reversed(versions(output_dir, dataset)):
+        if load_manifest(output_dir / dataset / version).input_fingerprint == fingerprint:
+            return output_dir / dataset / version
+    return None
+
+
+def check_conservation(request: ReleaseRequest, released: int, rejected: int) -> None:
+    """Refuse a release in which any record is unaccounted for."""
+    problems = [
+        f"stage {s.stage}: {s.input} in, {s.kept} kept, {s.rejected_total} rejected"
+        for s in request.stages
+        if not s.balanced
+    ]
+    for before, after in zip(request.stages, request.stages[1:], strict=False):
+        if before.kept != after.input:
+            problems.append(f"{before.stage} kept {before.kept} but {after.stage} received {after.input}")
+    if request.stages and request.stages[0].input != request.input_count:
+        problems.append(
+            f"{request.input_count} input records but {request.stages[0].stage} received {request.stages[0].input}"
+        )
+    ledger = sum(s.rejected_total for s in request.stages)
+    if ledger != rejected:
+        problems.append(f"stages rejected {ledger} records but the ledger holds {rejected}")
+    if request.input_count != released + rejected:
+        problems.append(f"{request.input_count} input records, {released} released + {rejected} rejected")
+    if problems:
+        raise ReleaseRefused("records are unaccounted for: " + "; ".join(problems))
+
+
+def publish(
+    output_dir: Path, request: ReleaseRequest, records: Iterable[SftRecord], rejections: Iterable[Rejection]
+) -> Published:
+    root = output_dir / request.dataset
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        return _publish_staged(root, staging, request, records, rejections)
+    finally:
+        if staging.exists():
+            _make_writable(staging)
+            shutil.rmtree(staging)
+
+
+def _publish_staged(
+    root: Path, staging: Path, request: ReleaseRequest, records: Iterable[SftRecord], rejections: Iterable[Rejection]
+) -> Published:
+    by_split, tokens = _write_splits(staging, records)
+    rejected = _write_lines(staging / REJECTIONS, (r.model_dump_json() for r in rejections))
+    check_conservation(request, sum(by_split.values()), rejected)
+    files = [
+        FileEntry(path=name, sha256=sha256_file(staging / name), records=count)
+        for name, count in [*((f"{s}.jsonl", by_split[s]) for s in SPLITS if by_split[s]), (REJECTIONS, rejected)]
+    ]
+    fingerprint = hashlib.sha256("".join(f"{f.path}:{f.sha256}\n" for f in files).encode()).hexdigest()
+    existing = versions(root.parent, request.dataset)
+    if existing and load_manifest(root / existing[-1]).fingerprint == fingerprint:
+        return Published(root / existing[-1], load_manifest(root / existing[-1]), created=False)
+    for name in (f"{s}.jsonl" for s in SPLITS if not by_split[s]):
+        (staging / name).unlink()
+    rejection_counts = _reasons(request.stages)
+    manifest = Manifest(
+        dataset=request.dataset,
+        version="",
+        fingerprint=fingerprint,
+        input_fingerprint=request.input_fingerprint,
+        parent=existing[-1] if existing else None,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        code_version=request.code_version,
+        config=request.config,
+        tokenizer=request.tokenizer,
+        chat_template=request.chat_template,
+        counts=ReleaseCounts(
+            input=request.input_count,
+            released=sum(by_split.values()),
+            rejected=rejected,
+            by_split={s: by_split[s] for s in SPLITS},
+            rejected_by_reason=rejection_counts,
+        ),
+        token_stats=_token_stats(tokens),
+        stages=list(request.stages),
+        inputs=list(request.inputs),
+        files=files,
+    )
+    return _rename_into_place(root, staging, manifest, existing)
+
+
+def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: list[str]) -> Published:
+    number = int(existing[-1][1:]) + 1 if existing else 1
+    while True:
+        version = f"v{number}"
+        final = manifest.model_copy(update={"version": version})
+        atomic_write_text(staging / "README.md", dataset_card(final))
+        write_json(staging / MANIFEST, final.model_dump(mode="json"))
+        _make_read_only(staging)
+        try:
+            os.rename(staging, root / version)
+        except OSError:
+            if not (root / version).exists():
+                raise
+            _make_writable(staging)
+            number += 1
+            continue
+        return Published(root / version, final, created=True)
+
+
+def _write_splits(staging: Path, records: Iterable[SftRecord]) -> tuple[dict[str, int], list[int]]:
+    handles = {s: (staging / f"{s}.jsonl").open("w", encoding="utf-8") for s in SPLITS}
+    counts = dict.fromkeys(SPLITS, 0)
+    tokens: list[int] = []
+    try:
+        for record in records:
+            split = record.meta.split
+            if split not in handles:
+                raise ReleaseRefused(f"record {record.id} from {record.meta.source} has no split")
+            handles[split].write(record.model_dump_json() + "\n")
+            counts[split] += 1
+            if record.meta.tokens is not None:
+                tokens.append(record.meta.tokens)
+    finally:
+        for handle in handles.values():
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+    return counts, tokens
+
+
+def _write_lines(path: Path, lines: Iterable[str]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+            count += 1
+        handle.flush()
+        os.fsync(handle.fileno())
+    return count
+
+
+def _reasons(stages: Sequence[StageCounts]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for stage in stages:
+        for reason, count in stage.rejected.items():
+            totals[f"{stage.stage}.{reason}"] = totals.get(f"{stage.stage}.{reason}", 0) + count
+    return dict(sorted(totals.items()))
+
+
+def _token_stats(tokens: list[int]) -> dict[str, float]:
+    if not tokens:
+        return {}
+    ordered = sorted(tokens)
+    return {
+        "total": float(sum(ordered)),
+        "min": float(ordered[0]),
+        "mean": round(statistics.fmean(ordered), 1),
+        "p50": float(ordered[len(ordered) // 2]),
+        "p95": float(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]),
+        "max": float(ordered[-1]),
+    }
+
+
+def _make_read_only(folder: Path) -> None:
+    for path in folder.iterdir():
+        path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+
+
+def _make_writable(folder: Path) -> None:
+    folder.chmod(stat.S_IRWXU)
+    for path in folder.iterdir():
+        path.chmod(stat.S_IRUSR | stat.S_IWUSR)

@@ -1,0 +1,72 @@
+"""The SFT record and its parts: what every stage reads and writes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["system", "user", "assistant", "tool"]
+SplitName = Literal["train", "validation", "test"]
+
+
+class Strict(BaseModel):
+    """Internal models are strict: unknown keys are bugs, and records never change in place."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ToolCall(Strict):
+    name: str
+    arguments: str = Field(description="JSON text of the arguments, kept verbatim")
+
+
+class Message(Strict):
+    role: Role
+    content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+
+
+class SourcePointer(Strict):
+    """Where a record came from, precise enough to open the file at the right line."""
+
+    file: str
+    line: int | None = Field(default=None, description="1-based line (row for CSV, Parquet)")
+    item: int | None = Field(default=None, description="index inside a multi-record line")
+    encoding: str | None = None
+    format: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return where if self.item is None else f"{where}#{self.item}"
+
+
+class LineageStep(Strict):
+    """One stage's change to a record, so a trainer can ask why a text looks the way it does."""
+
+    stage: str
+    action: str
+    detail: str = ""
+
+
+class RecordMeta(Strict):
+    source: SourcePointer
+    group: str = Field(description="records of one group never straddle two splits")
+    category: str | None = None
+    split: SplitName | None = None
+    lineage: tuple[LineageStep, ...] = ()
+    tokens: int | None = Field(default=None, description="model tokens of the rendered text")
+
+
+class SftRecord(Strict):
+    id: str
+    messages: tuple[Message, ...]
+    tools: str | None = Field(default=None, description="JSON text of the tool schemas offered")
+    text: str | None = Field(default=None, description="the chat-templated text, set by render")
+    meta: RecordMeta
+
+    def with_lineage(self, stage: str, action: str, detail: str = "", **changes: object) -> SftRecord:
+        """A copy with `changes` applied and the change recorded in lineage."""
+        step = LineageStep(stage=stage, action=action, detail=detail)
+        meta = self.meta.model_copy(update={"lineage": (*self.meta.lineage, step)})
+        return self.model_copy(update={**changes, "meta": meta})
