@@ -60,8 +60,9 @@ def parse_qa(text: str) -> list[QaPair | DocumentProblem]:
     for index, section in enumerate(sections):
         following = sections[index + 1] if index + 1 < len(sections) else None
         answer = _answer(section.body)
-        if not answer and following and section.level and following.level > section.level:
-            continue  # a heading that only opens sub-sections is a title, not a question
+        opens_subsections = following is not None and section.level and following.level > section.level
+        if opens_subsections and (not answer or section.level == 1):
+            continue  # a title (and its preface) that opens sub-sections is not a question
         question = _clean_question(section.title)
         if answer and _LINK_ONLY.match(answer):
             items.append(DocumentProblem("link_only_answer", "the answer is only a link", section.line))

@@ -1,0 +1,44 @@
+"""Shared fixtures: a tokenizer trained in the session, and a record factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline.ids import record_id
+from schemas import Message, RecordMeta, SftRecord, SourcePointer
+
+# Short original Chinese and English texts, enough for a byte-level BPE to learn common pieces.
+TOKENIZER_TEXTS = [
+    "监督微调是在预训练模型的基础上，用指令与回答对继续训练。",
+    "数据质量比数据数量更重要。Data quality matters more than quantity.",
+    "中文分词工具有 jieba、THULAC 和 pkuseg。",
+    "北京是中国的首都，长城是古代的军事防御工程。",
+    "你好！我是一个中文助手，可以回答问题、写作和翻译。",
+    "def f(x):\n    return x + 1\n",
+] * 20
+
+
+@pytest.fixture(scope="session")
+def tiny_tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pipeline.render.tiny_tokenizer import build_tiny_tokenizer
+
+    return build_tiny_tokenizer(TOKENIZER_TEXTS, tmp_path_factory.mktemp("tiny-zh"), vocab_size=800)
+
+
+MakeRecord = Callable[..., SftRecord]
+
+
+@pytest.fixture
+def make_record() -> MakeRecord:
+    """`make_record(("user", "问"), ("assistant", "答"), line=3)` -> an SftRecord."""
+
+    def factory(*turns: tuple[str, str], file: str = "t.jsonl", line: int = 1, group: str | None = None) -> SftRecord:
+        messages = tuple(Message(role=role, content=content) for role, content in turns)
+        rid = record_id(messages)
+        meta = RecordMeta(source=SourcePointer(file=file, line=line), group=group or rid)
+        return SftRecord(id=rid, messages=messages, meta=meta)
+
+    return factory

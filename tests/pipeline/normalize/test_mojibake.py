@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.normalize.mojibake import looks_garbled, repair
+
+CLEAN = "模型训练需要高质量的数据，这是一段完整的话。"
+
+
+@pytest.mark.parametrize(
+    "text", [CLEAN, "“OK”，没问题。", "Café au lait 咖啡", "emoji 😀 表情", "", "繁體中文與「標點」"]
+)
+def test_clean_text_is_not_garbled(text: str) -> None:
+    assert not looks_garbled(text)
+
+
+def test_utf8_read_as_latin1_is_repaired() -> None:
+    garbled = CLEAN.encode("utf-8").decode("latin-1")
+    assert looks_garbled(garbled)
+    assert repair(garbled) == CLEAN
+
+
+def test_gbk_read_as_latin1_is_repaired() -> None:
+    garbled = CLEAN.encode("gbk").decode("latin-1")
+    assert looks_garbled(garbled)
+    assert repair(garbled) == CLEAN
+
+
+def test_lossy_cp1252_decode_cannot_be_repaired() -> None:
+    garbled = CLEAN.encode("utf-8").decode("cp1252", errors="ignore")
+    assert looks_garbled(garbled)
+    assert repair(garbled) is None
