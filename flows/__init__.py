@@ -3,6 +3,12 @@
 Prefect reads its settings when first imported, so the offline defaults are set here, before
 any flow module imports it: no telemetry, a local home inside the workspace, and enough time
 for the ephemeral API server to start on a small machine. A user's own settings win.
+
+The ephemeral API server runs in a subprocess that is stopped when a command ends; it then
+logs the cancellation of its last run-history flush as an ERROR with a long traceback
+(PrefectHQ/prefect#9148, #15033) although every result is already written. Its log level is
+therefore CRITICAL by default; failures of flows and tasks are reported by the client side,
+which keeps PREFECT_LOGGING_LEVEL.
 """
 
 import os
@@ -14,6 +20,7 @@ _OFFLINE_DEFAULTS = {
     "PREFECT_HOME": str(Path.cwd() / ".prefect"),
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "TOKENIZERS_PARALLELISM": "false",
     "TRANSFORMERS_VERBOSITY": "error",
 }

@@ -75,6 +75,10 @@ def release_show(
         f"tokenizer {manifest.tokenizer} with template: {manifest.chat_template}; code {manifest.code_version}"
     )
     _print_counts(manifest)
+    sources = Table("source file", "released", "rejected")
+    for name, tally in manifest.counts.by_source.items():
+        sources.add_row(name, str(tally.released), str(tally.rejected))
+    console.print(sources)
     if manifest.token_stats:
         stats = ", ".join(f"{k} {v:g}" for k, v in manifest.token_stats.items())
         console.print(f"tokens per record: {stats}")

@@ -10,7 +10,7 @@ from schemas.config import (
     SourceConfig,
     SplitConfig,
 )
-from schemas.manifest import FileEntry, InputFile, Manifest, ReleaseCounts
+from schemas.manifest import FileEntry, InputFile, Manifest, ReleaseCounts, SourceCounts
 from schemas.record import LineageStep, Message, RecordMeta, SftRecord, SourcePointer, ToolCall
 from schemas.stage import RecordResult, Rejection, StageCounts, StageResult
 
@@ -32,6 +32,7 @@ __all__ = [
     "RunConfig",
     "SftRecord",
     "SourceConfig",
+    "SourceCounts",
     "SourcePointer",
     "SplitConfig",
     "StageCounts",

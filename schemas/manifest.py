@@ -20,12 +20,18 @@ class InputFile(Strict):
     bytes: int
 
 
+class SourceCounts(Strict):
+    released: int = 0
+    rejected: int = 0
+
+
 class ReleaseCounts(Strict):
     input: int
     released: int
     rejected: int
     by_split: dict[str, int]
-    rejected_by_reason: dict[str, int]
+    rejected_by_reason: dict[str, int] = Field(description="'stage.reason' -> records")
+    by_source: dict[str, SourceCounts] = Field(description="input file -> its records' fate")
 
 
 class Manifest(Strict):

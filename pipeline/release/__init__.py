@@ -15,6 +15,7 @@ import shutil
 import stat
 import statistics
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +23,16 @@ from pathlib import Path
 
 from pipeline.io import atomic_write_text, write_json
 from pipeline.release.card import dataset_card
-from schemas import FileEntry, InputFile, Manifest, Rejection, ReleaseCounts, SftRecord, StageCounts
+from schemas import (
+    FileEntry,
+    InputFile,
+    Manifest,
+    Rejection,
+    ReleaseCounts,
+    SftRecord,
+    SourceCounts,
+    StageCounts,
+)
 
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
@@ -131,8 +141,9 @@ def publish(
 def _publish_staged(
     root: Path, staging: Path, request: ReleaseRequest, records: Iterable[SftRecord], rejections: Iterable[Rejection]
 ) -> Published:
-    by_split, tokens = _write_splits(staging, records)
-    rejected = _write_lines(staging / REJECTIONS, (r.model_dump_json() for r in rejections))
+    by_source: dict[str, Counter] = defaultdict(Counter)
+    by_split, tokens = _write_splits(staging, records, by_source)
+    rejected = _write_rejections(staging / REJECTIONS, rejections, by_source)
     check_conservation(request, sum(by_split.values()), rejected)
     files = [
         FileEntry(path=name, sha256=sha256_file(staging / name), records=count)
@@ -162,6 +173,7 @@ def _publish_staged(
             rejected=rejected,
             by_split={s: by_split[s] for s in SPLITS},
             rejected_by_reason=rejection_counts,
+            by_source={name: SourceCounts(**tally) for name, tally in sorted(by_source.items())},
         ),
         token_stats=_token_stats(tokens),
         stages=list(request.stages),
@@ -190,7 +202,9 @@ def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: 
         return Published(root / version, final, created=True)
 
 
-def _write_splits(staging: Path, records: Iterable[SftRecord]) -> tuple[dict[str, int], list[int]]:
+def _write_splits(
+    staging: Path, records: Iterable[SftRecord], by_source: dict[str, Counter]
+) -> tuple[dict[str, int], list[int]]:
     handles = {s: (staging / f"{s}.jsonl").open("w", encoding="utf-8") for s in SPLITS}
     counts = dict.fromkeys(SPLITS, 0)
     tokens: list[int] = []
@@ -201,6 +215,7 @@ def _write_splits(staging: Path, records: Iterable[SftRecord]) -> tuple[dict[str
                 raise ReleaseRefused(f"record {record.id} from {record.meta.source} has no split")
             handles[split].write(record.model_dump_json() + "\n")
             counts[split] += 1
+            by_source[record.meta.source.file]["released"] += 1
             if record.meta.tokens is not None:
                 tokens.append(record.meta.tokens)
     finally:
@@ -211,11 +226,12 @@ def _write_splits(staging: Path, records: Iterable[SftRecord]) -> tuple[dict[str
     return counts, tokens
 
 
-def _write_lines(path: Path, lines: Iterable[str]) -> int:
+def _write_rejections(path: Path, rejections: Iterable[Rejection], by_source: dict[str, Counter]) -> int:
     count = 0
     with path.open("w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(line + "\n")
+        for rejection in rejections:
+            handle.write(rejection.model_dump_json() + "\n")
+            by_source[rejection.source.file]["rejected"] += 1
             count += 1
         handle.flush()
         os.fsync(handle.fileno())

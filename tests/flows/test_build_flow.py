@@ -29,6 +29,14 @@ def test_build_releases_every_record_or_accounts_for_it(collection: Path) -> Non
         "normalize.roles_out_of_order": 1,
     }
     assert all(stage.balanced for stage in manifest.stages)
+    by_source = {Path(name).name: (t.released, t.rejected) for name, t in counts.by_source.items()}
+    assert by_source == {
+        "alpaca.json": (12, 1),
+        "chats.jsonl": (1, 2),
+        "faq.md": (2, 0),
+        "faq.csv": (1, 0),
+        "junk.json": (0, 1),
+    }
     assert [s.stage for s in manifest.stages] == ["collect", "normalize", "dedup", "split", "render"]
     records = released_records(result.release)
     assert len(records) == counts.released == 16

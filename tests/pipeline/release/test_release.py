@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.release import ReleaseRefused, ReleaseRequest, load_manifest, publish, sha256_file, versions
 from pipeline.release.catalog import diff, resolve
-from schemas import Rejection, SftRecord, StageCounts
+from schemas import Rejection, SftRecord, SourceCounts, StageCounts
 
 
 def request(records: int, rejected: int, **changes: object) -> ReleaseRequest:
@@ -62,6 +62,7 @@ def test_publish_writes_an_immutable_verifiable_release(tmp_path: Path, make_rec
     manifest = load_manifest(folder)
     assert manifest.counts.by_split == {"train": 2, "validation": 1, "test": 1}
     assert manifest.counts.rejected_by_reason == {"collect.malformed_json": 1}
+    assert manifest.counts.by_source == {"a": SourceCounts(rejected=1), "t.jsonl": SourceCounts(released=4)}
     assert manifest.token_stats["max"] == 8.0 and manifest.token_stats["total"] == 26.0
     for entry in manifest.files:
         assert sha256_file(folder / entry.path) == entry.sha256
