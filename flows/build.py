@@ -16,7 +16,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task, unmapped
 
 from flows.version import code_version
-from pipeline import collect, dedup, normalize, render, split
+from pipeline import augment, clean, collect, dedup, normalize, render, segment, split
 from pipeline.config import load_run_config
 from pipeline.io import read_models, write_models
 from pipeline.release import ReleaseRequest, find_build, input_fingerprint, load_manifest, publish, sha256_file
@@ -27,12 +27,13 @@ from schemas import (
     Rejection,
     RenderConfig,
     RunConfig,
+    SegmentConfig,
     SftRecord,
     SourceConfig,
     StageCounts,
 )
 
-STAGES = ("collect", "normalize", "dedup", "split", "render")
+STAGES = ("collect", "normalize", "dedup", "split", "segment", "clean", "augment", "render")
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,44 @@ def normalize_task(shard: Shard, source: SourceConfig, config: RunConfig, folder
 
 @task(name="dedup")
 def dedup_task(shards: list[Shard], config: RunConfig, folder: Path) -> list[Shard]:
-    """Exact dedup is global: one pass over every shard in source order, sharing one index."""
-    seen: dict = {}
-    return [_save(dedup.run(_records(s), config.dedup, seen), folder, s.records.stem) for s in shards]
+    """Dedup is global: every shard in source order goes through one call, then is cut again."""
+    result = dedup.run((r for shard in shards for r in _records(shard)), config.dedup)
+    size = config.collect.shard_size
+    pieces = []
+    for start in range(0, max(len(result.kept), 1), size):
+        kept = result.kept[start : start + size]
+        rejections = result.rejections if start == 0 else []
+        counted = len(kept) + len(rejections)
+        piece = RecordResult(stage="dedup", input=counted, kept=kept, rejections=rejections)
+        pieces.append(_save(piece, folder, f"{start // size:04d}"))
+    return pieces
 
 
 @task(name="split")
 def split_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
     return _save(split.run(_records(shard), config.split), folder, shard.records.stem)
+
+
+@lru_cache(maxsize=4)
+def _segmenter(config_json: str) -> segment.Segmenter:
+    return segment.load_segmenter(SegmentConfig.model_validate_json(config_json))
+
+
+@task(name="segment")
+def segment_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
+    segmenter = _segmenter(config.segment.model_dump_json())
+    return _save(segment.run(_records(shard), config.segment, segmenter), folder, shard.records.stem)
+
+
+@task(name="clean")
+def clean_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
+    segmenter = _segmenter(config.segment.model_dump_json())
+    return _save(clean.run(_records(shard), config.clean, segmenter), folder, shard.records.stem)
+
+
+@task(name="augment")
+def augment_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
+    return _save(augment.run(_records(shard), config.augment), folder, shard.records.stem)
 
 
 @lru_cache(maxsize=4)
@@ -133,6 +164,7 @@ def build_dataset_flow(config_path: str) -> BuildResult:
         return BuildResult(existing, load_manifest(existing), created=False)
 
     renderer = _renderer(config.tokenizer, config.render.model_dump_json())  # a bad tokenizer fails here, early
+    _segmenter(config.segment.model_dump_json())  # so does a missing user dictionary
     work = Path(config.work_dir) / config.dataset / fingerprint[:16]
     per_file = collect_task.map(
         [p for _, p in files],
@@ -146,9 +178,12 @@ def build_dataset_flow(config_path: str) -> BuildResult:
     normalized = normalize_task.map(collected, shard_sources, unmapped(config), unmapped(work / "normalize")).result()
     deduped = dedup_task(normalized, config, work / "dedup")
     splitted = split_task.map(deduped, unmapped(config), unmapped(work / "split")).result()
-    rendered = render_task.map(splitted, unmapped(config), unmapped(work / "render")).result()
+    segmented = segment_task.map(splitted, unmapped(config), unmapped(work / "segment")).result()
+    cleaned = clean_task.map(segmented, unmapped(config), unmapped(work / "clean")).result()
+    augmented = augment_task.map(cleaned, unmapped(config), unmapped(work / "augment")).result()
+    rendered = render_task.map(augmented, unmapped(config), unmapped(work / "render")).result()
 
-    stage_outputs = [collected, normalized, deduped, splitted, rendered]
+    stage_outputs = [collected, normalized, deduped, splitted, segmented, cleaned, augmented, rendered]
     stages = [_total(name, shards) for name, shards in zip(STAGES, stage_outputs, strict=True)]
     request = ReleaseRequest(
         dataset=config.dataset,
@@ -160,6 +195,7 @@ def build_dataset_flow(config_path: str) -> BuildResult:
         input_count=stages[0].input,
         stages=stages,
         inputs=inputs,
+        keep_segments=config.segment.keep_in_release,
     )
     every = [shard for shards in stage_outputs for shard in shards]
     result = release_task(request, output_dir, rendered, every)

@@ -114,11 +114,16 @@ def _resolve(output_dir: Path, ref: str) -> Path:
 def _print_counts(manifest: Manifest) -> None:
     counts = manifest.counts
     splits = ", ".join(f"{s} {n}" for s, n in counts.by_split.items())
-    console.print(f"{counts.input} input records: {counts.released} released ({splits}), {counts.rejected} rejected")
-    table = Table("stage", "in", "kept", "rejected by reason")
+    made = f" + {counts.augmented} augmented" if counts.augmented else ""
+    console.print(
+        f"{counts.input} input records{made}: {counts.released} released ({splits}), {counts.rejected} rejected"
+    )
+    table = Table("stage", "in", "added", "kept", "rejected by reason", "changed")
     for stage in manifest.stages:
         reasons = ", ".join(f"{r} {n}" for r, n in sorted(stage.rejected.items())) or "-"
-        table.add_row(stage.stage, str(stage.input), str(stage.kept), reasons)
+        changes = ", ".join(f"{a} {n}" for a, n in sorted(stage.changed.items())) or "-"
+        added = str(stage.added) if stage.added else "-"
+        table.add_row(stage.stage, str(stage.input), added, str(stage.kept), reasons, changes)
     console.print(table)
 
 

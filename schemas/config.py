@@ -56,8 +56,129 @@ class NormalizeConfig(Strict):
     max_chars: int = Field(default=32_000, ge=1, description="longer records are rejected")
 
 
+class NearDupConfig(Strict):
+    """MinHash-LSH over character n-grams; defaults tuned on labelled pairs (tests/pipeline/dedup)."""
+
+    enabled: bool = True
+    ngram: int = Field(default=2, ge=1, le=8, description="characters per shingle")
+    threshold: float = Field(default=0.6, gt=0, le=1, description="Jaccard similarity that makes a pair")
+    num_perm: int = Field(default=128, ge=16, le=1024)
+    keep: Literal["representative", "all"] = Field(
+        default="representative",
+        description="keep one record per cluster (others rejected as near_duplicate) or keep all, together",
+    )
+    seed: int = 1
+
+
 class DedupConfig(Strict):
     exact: bool = True
+    near: NearDupConfig = NearDupConfig()
+
+
+class SegmentConfig(Strict):
+    backend: Literal["jieba", "rjieba"] = "jieba"
+    hmm: bool = Field(default=True, description="HMM discovery of unknown words (jieba's default)")
+    user_dicts: list[str] = Field(default_factory=list, description="jieba user dictionary files")
+    pos: bool = Field(default=False, description="part-of-speech tags")
+    stop_words: str | None = Field(default=None, description="a stop-word file (one a line); bundled list if unset")
+    pinyin: bool = False
+    keep_in_release: bool = Field(default=False, description="write segments into the released records")
+
+
+class Filter(Strict):
+    enabled: bool = True
+
+
+class CharLengthParams(Filter):
+    min: int = Field(default=2, ge=0)
+    max: int = Field(default=16_000, ge=1)
+
+
+class WordLengthParams(Filter):
+    min: int = Field(default=1, ge=0)
+    max: int = Field(default=8_000, ge=1)
+
+
+class RepetitionParams(Filter):
+    ngram: int = Field(default=10, ge=2, description="characters per n-gram")
+    max_ngram_share: float = Field(default=0.3, gt=0, le=1)
+    max_line_share: float = Field(default=0.3, gt=0, le=1)
+    min_chars: int = Field(default=100, ge=0, description="shorter texts are not judged")
+
+
+class SymbolRatioParams(Filter):
+    max_ratio: float = Field(default=0.4, gt=0, le=1)
+    min_chars: int = 20
+
+
+class ChineseRatioParams(Filter):
+    min_ratio: float = Field(default=0.1, ge=0, le=1, description="Han characters among letters")
+
+
+class StopwordRatioParams(Filter):
+    min_ratio: float = Field(default=0.02, ge=0, le=1)
+    min_words: int = Field(default=30, ge=1, description="shorter responses are not judged")
+
+
+class LanguageParams(Filter):
+    allowed: list[Literal["zh", "en", "mixed", "none"]] = Field(default_factory=lambda: ["zh", "mixed", "none"])
+
+
+class PlaceholderParams(Filter):
+    pass
+
+
+class ContextFreeParams(Filter):
+    max_chars: int = Field(default=4, ge=1, description="an instruction this short and in the list is refused")
+    phrases: list[str] = Field(
+        default_factory=lambda: ["好的", "好", "谢谢", "多谢", "嗯", "嗯嗯", "哦", "是的", "对", "继续", "ok", "okay",
+                                 "thanks", "yes", "no", "你好", "在吗", "收到", "明白", "行"]
+    )  # fmt: skip
+
+
+class PatternParams(Filter):
+    extra_patterns: list[str] = Field(default_factory=list, description="more regular expressions")
+
+
+class ResponseParams(Filter):
+    min_chars: int = Field(default=2, ge=1, description="letters, digits or Han characters in the answer")
+
+
+class PiiConfig(Strict):
+    enabled: bool = True
+    kinds: list[Literal["id_card", "mobile", "landline", "bank_card", "email", "ip"]] = Field(
+        default_factory=lambda: ["id_card", "mobile", "landline", "bank_card", "email", "ip"]
+    )
+
+
+class CleanConfig(Strict):
+    """Quality filters (each can be retuned or turned off) and PII masking."""
+
+    chars: CharLengthParams = CharLengthParams()
+    words: WordLengthParams = WordLengthParams()
+    repetition: RepetitionParams = RepetitionParams()
+    symbols: SymbolRatioParams = SymbolRatioParams()
+    chinese: ChineseRatioParams = ChineseRatioParams()
+    stop_words: StopwordRatioParams = StopwordRatioParams()
+    language: LanguageParams = LanguageParams()
+    placeholders: PlaceholderParams = PlaceholderParams()
+    context_free: ContextFreeParams = ContextFreeParams()
+    refusal: PatternParams = PatternParams()
+    identity: PatternParams = PatternParams()
+    response: ResponseParams = ResponseParams()
+    pii: PiiConfig = PiiConfig()
+
+
+class AugmentConfig(Strict):
+    enabled: bool = False
+    operations: list[Literal["synonym", "insert", "delete", "swap", "reorder"]] = Field(
+        default_factory=lambda: ["synonym", "insert", "delete", "swap", "reorder"]
+    )
+    children_per_record: int = Field(default=1, ge=1, le=16)
+    max_share: float = Field(default=0.3, gt=0, lt=1, description="children's most share of the train split")
+    rate: float = Field(default=0.1, gt=0, le=0.5, description="share of words an operation touches")
+    roles: list[Literal["user", "assistant", "system"]] = Field(default_factory=lambda: ["user"])
+    seed: int = 0
 
 
 class SplitConfig(Strict):
@@ -91,6 +212,9 @@ class RunConfig(Strict):
     normalize: NormalizeConfig = NormalizeConfig()
     dedup: DedupConfig = DedupConfig()
     split: SplitConfig = SplitConfig()
+    segment: SegmentConfig = SegmentConfig()
+    clean: CleanConfig = CleanConfig()
+    augment: AugmentConfig = AugmentConfig()
     render: RenderConfig = RenderConfig()
 
     @field_validator("sources")

@@ -26,7 +26,10 @@ class SourceCounts(Strict):
 
 
 class ReleaseCounts(Strict):
+    """`input + augmented == released + rejected`: every record accounted for."""
+
     input: int
+    augmented: int = 0
     released: int
     rejected: int
     by_split: dict[str, int]

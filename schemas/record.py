@@ -47,6 +47,16 @@ class LineageStep(Strict):
     stage: str
     action: str
     detail: str = ""
+    count: int = Field(default=1, ge=1, description="how many items the change touched (PII matches...)")
+
+
+class Segmentation(Strict):
+    """Word segmentation of one message (jieba or another segmenter), aligned lists."""
+
+    words: tuple[str, ...]
+    pos: tuple[str, ...] | None = None
+    stop: tuple[bool, ...] | None = None
+    pinyin: tuple[str, ...] | None = None
 
 
 class RecordMeta(Strict):
@@ -56,6 +66,8 @@ class RecordMeta(Strict):
     split: SplitName | None = None
     lineage: tuple[LineageStep, ...] = ()
     tokens: int | None = Field(default=None, description="model tokens of the rendered text")
+    cluster: str | None = Field(default=None, description="id of the near-duplicate cluster's representative")
+    parent: str | None = Field(default=None, description="the record an augmented child was made from")
 
 
 class SftRecord(Strict):
@@ -63,10 +75,13 @@ class SftRecord(Strict):
     messages: tuple[Message, ...]
     tools: str | None = Field(default=None, description="JSON text of the tool schemas offered")
     text: str | None = Field(default=None, description="the chat-templated text, set by render")
+    segments: tuple[Segmentation, ...] | None = Field(
+        default=None, description="one segmentation per message, set by segment; released only on request"
+    )
     meta: RecordMeta
 
-    def with_lineage(self, stage: str, action: str, detail: str = "", **changes: object) -> SftRecord:
+    def with_lineage(self, stage: str, action: str, detail: str = "", count: int = 1, **changes: object) -> SftRecord:
         """A copy with `changes` applied and the change recorded in lineage."""
-        step = LineageStep(stage=stage, action=action, detail=detail)
+        step = LineageStep(stage=stage, action=action, detail=detail, count=count)
         meta = self.meta.model_copy(update={"lineage": (*self.meta.lineage, step)})
         return self.model_copy(update={**changes, "meta": meta})

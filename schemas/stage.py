@@ -24,12 +24,18 @@ class Rejection(Strict):
 
 
 class StageCounts(Strict):
-    """Counts of one stage; `input == kept + rejected` is the no-silent-loss invariant."""
+    """Counts of one stage; `input + added == kept + rejected` is the no-silent-loss invariant.
+
+    `added` counts records a stage creates (augmented children); `changed` counts the changes it
+    made to kept records, by lineage action (PII matches masked, mojibake repaired, ...).
+    """
 
     stage: str
     input: int
     kept: int
+    added: int = 0
     rejected: dict[str, int] = Field(default_factory=dict, description="by reason code")
+    changed: dict[str, int] = Field(default_factory=dict, description="by lineage action")
 
     @property
     def rejected_total(self) -> int:
@@ -37,7 +43,7 @@ class StageCounts(Strict):
 
     @property
     def balanced(self) -> bool:
-        return self.input == self.kept + self.rejected_total
+        return self.input + self.added == self.kept + self.rejected_total
 
     def __add__(self, other: StageCounts) -> StageCounts:
         if other.stage != self.stage:
@@ -46,7 +52,9 @@ class StageCounts(Strict):
             stage=self.stage,
             input=self.input + other.input,
             kept=self.kept + other.kept,
+            added=self.added + other.added,
             rejected=dict(Counter(self.rejected) + Counter(other.rejected)),
+            changed=dict(Counter(self.changed) + Counter(other.changed)),
         )
 
 
@@ -62,14 +70,22 @@ class StageResult(BaseModel, Generic[T]):
     input: int
     kept: list[T]
     rejections: list[Rejection]
+    added: int = 0
 
     @property
     def counts(self) -> StageCounts:
+        changed: Counter = Counter()
+        for record in self.kept:
+            for step in getattr(getattr(record, "meta", None), "lineage", ()):
+                if step.stage == self.stage:
+                    changed[step.action] += step.count
         return StageCounts(
             stage=self.stage,
             input=self.input,
             kept=len(self.kept),
+            added=self.added,
             rejected=dict(Counter(r.reason for r in self.rejections)),
+            changed=dict(changed),
         )
 
 

@@ -42,3 +42,33 @@ def make_record() -> MakeRecord:
         return SftRecord(id=rid, messages=messages, meta=meta)
 
     return factory
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def poems() -> dict:
+    """Tang poems in traditional and simplified script (tests/fixtures/README.md)."""
+    import json
+
+    return json.loads((FIXTURES / "tang_poems.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def segmenter():
+    from pipeline.segment import load_segmenter
+    from schemas import SegmentConfig
+
+    return load_segmenter(SegmentConfig())
+
+
+@pytest.fixture
+def make_segmented(make_record, segmenter) -> MakeRecord:
+    """Like make_record, with segments, as records reach clean and augment."""
+    from pipeline.segment import segment_record
+
+    def factory(*turns: tuple[str, str], **options: object) -> SftRecord:
+        return segment_record(make_record(*turns, **options), segmenter)
+
+    return factory

@@ -56,6 +56,7 @@ class ReleaseRequest:
     input_count: int
     stages: Sequence[StageCounts]
     inputs: Sequence[InputFile]
+    keep_segments: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def find_build(output_dir: Path, dataset: str, fingerprint: str) -> Path | None:
 def check_conservation(request: ReleaseRequest, released: int, rejected: int) -> None:
     """Refuse a release in which any record is unaccounted for."""
     problems = [
-        f"stage {s.stage}: {s.input} in, {s.kept} kept, {s.rejected_total} rejected"
+        f"stage {s.stage}: {s.input} in, {s.added} added, {s.kept} kept, {s.rejected_total} rejected"
         for s in request.stages
         if not s.balanced
     ]
@@ -117,8 +118,11 @@ def check_conservation(request: ReleaseRequest, released: int, rejected: int) ->
     ledger = sum(s.rejected_total for s in request.stages)
     if ledger != rejected:
         problems.append(f"stages rejected {ledger} records but the ledger holds {rejected}")
-    if request.input_count != released + rejected:
-        problems.append(f"{request.input_count} input records, {released} released + {rejected} rejected")
+    added = sum(s.added for s in request.stages)
+    if request.input_count + added != released + rejected:
+        problems.append(
+            f"{request.input_count} input records and {added} augmented, but {released} released + {rejected} rejected"
+        )
     if problems:
         raise ReleaseRefused("records are unaccounted for: " + "; ".join(problems))
 
@@ -142,7 +146,8 @@ def _publish_staged(
     root: Path, staging: Path, request: ReleaseRequest, records: Iterable[SftRecord], rejections: Iterable[Rejection]
 ) -> Published:
     by_source: dict[str, Counter] = defaultdict(Counter)
-    by_split, tokens = _write_splits(staging, records, by_source)
+    excluded = set() if request.keep_segments else {"segments"}
+    by_split, tokens = _write_splits(staging, records, by_source, excluded)
     rejected = _write_rejections(staging / REJECTIONS, rejections, by_source)
     check_conservation(request, sum(by_split.values()), rejected)
     files = [
@@ -169,6 +174,7 @@ def _publish_staged(
         chat_template=request.chat_template,
         counts=ReleaseCounts(
             input=request.input_count,
+            augmented=sum(s.added for s in request.stages),
             released=sum(by_split.values()),
             rejected=rejected,
             by_split={s: by_split[s] for s in SPLITS},
@@ -203,7 +209,7 @@ def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: 
 
 
 def _write_splits(
-    staging: Path, records: Iterable[SftRecord], by_source: dict[str, Counter]
+    staging: Path, records: Iterable[SftRecord], by_source: dict[str, Counter], excluded: set[str]
 ) -> tuple[dict[str, int], list[int]]:
     handles = {s: (staging / f"{s}.jsonl").open("w", encoding="utf-8") for s in SPLITS}
     counts = dict.fromkeys(SPLITS, 0)
@@ -213,7 +219,7 @@ def _write_splits(
             split = record.meta.split
             if split not in handles:
                 raise ReleaseRefused(f"record {record.id} from {record.meta.source} has no split")
-            handles[split].write(record.model_dump_json() + "\n")
+            handles[split].write(record.model_dump_json(exclude=excluded) + "\n")
             counts[split] += 1
             by_source[record.meta.source.file]["released"] += 1
             if record.meta.tokens is not None:

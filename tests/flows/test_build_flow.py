@@ -37,7 +37,9 @@ def test_build_releases_every_record_or_accounts_for_it(collection: Path) -> Non
         "faq.csv": (1, 0),
         "junk.json": (0, 1),
     }
-    assert [s.stage for s in manifest.stages] == ["collect", "normalize", "dedup", "split", "render"]
+    assert [s.stage for s in manifest.stages] == [
+        "collect", "normalize", "dedup", "split", "segment", "clean", "augment", "render",
+    ]  # fmt: skip
     records = released_records(result.release)
     assert len(records) == counts.released == 16
     assert all(r["text"].endswith("<|im_end|>\n") and r["meta"]["tokens"] > 0 for r in records)

@@ -88,7 +88,7 @@ def test_unbalanced_counts_refuse_the_release(tmp_path: Path, make_record) -> No
     with pytest.raises(ReleaseRefused, match="unaccounted"):
         publish(tmp_path, request(3, 0), records, [])
     lost = request(2, 0, stages=[StageCounts(stage="collect", input=3, kept=2)], input_count=3)
-    with pytest.raises(ReleaseRefused, match="stage collect: 3 in, 2 kept, 0 rejected"):
+    with pytest.raises(ReleaseRefused, match="stage collect: 3 in, 0 added, 2 kept, 0 rejected"):
         publish(tmp_path, lost, records, [])
     assert versions(tmp_path, "toy") == []
     assert not list((tmp_path / "toy").glob(".staging-*"))

@@ -1,0 +1,1 @@
+"""Quality filters: one rule a module, each a pure `(record, params) -> Rejection | None`."""

@@ -1,0 +1,21 @@
+"""Empty or trivially short final answers: nothing to learn from "。" or "好".
+
+The minimum (2 letters, digits or Han characters) lets short classification labels through
+("消极", "True") and refuses answers that are only punctuation or a single character.
+"""
+
+from __future__ import annotations
+
+from pipeline.clean.measure import WORD_CHAR, reject
+from schemas import Rejection, SftRecord
+from schemas.config import ResponseParams
+
+
+def check(record: SftRecord, params: ResponseParams) -> Rejection | None:
+    final = next((m for m in reversed(record.messages) if m.role == "assistant"), None)
+    if final is None:
+        return reject(record, "trivial_response", "no assistant answer")
+    length = len(WORD_CHAR.findall(final.content))
+    if length < params.min_chars:
+        return reject(record, "trivial_response", f"the final answer {final.content.strip()!r} has {length} characters")
+    return None

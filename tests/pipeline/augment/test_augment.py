@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pipeline.augment import run
+from schemas import AugmentConfig
+
+
+def split_as(record, split: str):
+    return record.model_copy(update={"meta": record.meta.model_copy(update={"split": split})})
+
+
+def corpus(make_segmented, n: int = 20) -> list:
+    questions = [
+        "老师怎样批改学生的作业？",
+        "如何提高中文写作水平？",
+        "为什么要认真复习功课？",
+        "怎样养成早睡早起的习惯？",
+    ]
+    records = [
+        make_segmented(
+            ("user", f"{questions[i % 4]}第{i}题。请详细回答。"), ("assistant", f"回答{i}：多练习，多思考。")
+        )
+        for i in range(n)
+    ]
+    return [split_as(r, "train" if i % 4 else "test") for i, r in enumerate(records)]
+
+
+def test_children_come_from_train_user_turns_with_lineage(make_segmented) -> None:
+    records = corpus(make_segmented)
+    result = run(records, AugmentConfig(enabled=True, max_share=0.4))
+    children = result.kept[len(records) :]
+    by_id = {r.id: r for r in records}
+    assert result.counts.added == len(children) > 0
+    assert result.counts.balanced
+    for child in children:
+        parent = by_id[child.meta.parent]
+        assert parent.meta.split == "train" and child.meta.split == "train"
+        assert child.messages[1] == parent.messages[1]  # the answer is untouched
+        assert child.messages[0] != parent.messages[0]
+        assert child.meta.lineage[-1].stage == "augment" and child.meta.lineage[-1].detail == f"child of {parent.id}"
+        assert child.id not in by_id
+
+
+def test_share_cap_and_determinism(make_segmented) -> None:
+    records = corpus(make_segmented, 40)
+    config = AugmentConfig(enabled=True, max_share=0.2, children_per_record=3)
+    first = run(records, config)
+    train = sum(r.meta.split == "train" for r in records)
+    assert first.counts.added / (train + first.counts.added) <= 0.2
+    assert [r.id for r in run(records, config).kept] == [r.id for r in first.kept]
+    assert [r.id for r in run(records, config.model_copy(update={"seed": 1})).kept] != [r.id for r in first.kept]
+
+
+def test_disabled_or_no_train_means_no_children(make_segmented) -> None:
+    records = corpus(make_segmented)
+    assert run(records, AugmentConfig()).counts.added == 0
+    tests_only = [split_as(r, "test") for r in records]
+    assert run(tests_only, AugmentConfig(enabled=True)).counts.added == 0
+
+
+def test_duplicate_children_are_dropped(make_segmented) -> None:
+    record = split_as(make_segmented(("user", "第一句。第二句。"), ("assistant", "好的回答。")), "train")
+    result = run(
+        [record] * 1, AugmentConfig(enabled=True, operations=["reorder"], children_per_record=4, max_share=0.9)
+    )
+    assert result.counts.added == 1  # every reorder of two sentences gives the same child
