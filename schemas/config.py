@@ -101,8 +101,8 @@ class WordLengthParams(Filter):
 
 class RepetitionParams(Filter):
     ngram: int = Field(default=10, ge=2, description="characters per n-gram")
-    max_ngram_share: float = Field(default=0.3, gt=0, le=1)
-    max_line_share: float = Field(default=0.3, gt=0, le=1)
+    max_ngram_share: float = Field(default=0.5, gt=0, le=1)
+    max_line_share: float = Field(default=0.5, gt=0, le=1)
     min_chars: int = Field(default=100, ge=0, description="shorter texts are not judged")
 
 
@@ -141,7 +141,7 @@ class PatternParams(Filter):
 
 
 class ResponseParams(Filter):
-    min_chars: int = Field(default=2, ge=1, description="letters, digits or Han characters in the answer")
+    min_chars: int = Field(default=1, ge=1, description="letters, digits or Han characters in the answer")
 
 
 class PiiConfig(Strict):

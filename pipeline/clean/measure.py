@@ -15,6 +15,9 @@ LATIN = regex.compile(r"\p{Latin}")
 WORD_CHAR = regex.compile(r"[\p{L}\p{N}]")
 SYMBOL = regex.compile(r"[^\p{L}\p{N}\p{Z}\s]")
 
+_FENCED = regex.compile(r"^\s*(```|~~~).*?^\s*\1[^\n]*$", regex.MULTILINE | regex.DOTALL)
+_INLINE_CODE = regex.compile(r"`[^`\n]+`")
+
 STAGE = "clean"
 DIALOGUE_ROLES = ("user", "assistant")
 
@@ -49,6 +52,11 @@ def han_share(text: str) -> float | None:
     """Han characters among letters (Han counts as letters in \\p{L}), or None without letters."""
     han, latin = len(HAN.findall(text)), len(LATIN.findall(text))
     return han / (han + latin) if han + latin else None
+
+
+def without_code(text: str) -> str:
+    """Text without fenced and inline code: code repeats itself and uses `${x}` on purpose."""
+    return _INLINE_CODE.sub("", _FENCED.sub("", text))
 
 
 def reject(record: SftRecord, reason: str, detail: str) -> Rejection:

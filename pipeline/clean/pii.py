@@ -42,7 +42,7 @@ _EMAIL = re.compile(
 _IPV4 = re.compile(
     r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"
 )
-_IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Fa-f:])")
+_IPV6 = re.compile(r"(?<![0-9A-Za-z_:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z_:])")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -112,13 +112,18 @@ def _simple(pattern: re.Pattern, kind: str) -> Callable[[str], Iterable[Match]]:
 
 
 def _ips(text: str) -> Iterable[Match]:
-    yield from _simple(_IPV4, "ip")(text)
-    for found in _IPV6.finditer(text):
-        try:
-            ipaddress.IPv6Address(found.group(0))
-        except ValueError:
-            continue
-        yield Match(found.start(), found.end(), "ip")
+    """Public addresses only: 192.168.1.1 in router instructions or 2001:db8:: in documentation
+    is shared knowledge, not personal data, and masking it would damage useful answers."""
+    for pattern in (_IPV4, _IPV6):
+        for found in pattern.finditer(text):
+            if pattern is _IPV6 and sum(1 for group in found.group(0).split(":") if group) < 3:
+                continue  # "std::vector" has one hex-looking group, not an address
+            try:
+                address = ipaddress.ip_address(found.group(0))
+            except ValueError:
+                continue
+            if address.is_global:
+                yield Match(found.start(), found.end(), "ip")
 
 
 # Order is priority when spans overlap: an ID number contains a plausible phone number.

@@ -46,7 +46,12 @@ def collection(tmp_path: Path, tiny_tokenizer: Path) -> Path:
     alpaca.append(dict(alpaca[0]))
     (raw / "alpaca.json").write_text(json.dumps(alpaca, ensure_ascii=False, indent=1), encoding="utf-8")
     chats = [
-        {"conversations": [{"from": "human", "value": "推荐一本入门书"}, {"from": "gpt", "value": "可以读《机器学习》。"}]},
+        {
+            "conversations": [
+                {"from": "human", "value": "推荐一本入门书"},
+                {"from": "gpt", "value": "可以读《机器学习》。"},
+            ]
+        },
         {"conversations": [{"from": "gpt", "value": "先回答"}, {"from": "human", "value": "后提问"}]},
     ]
     (raw / "chats.jsonl").write_text(jsonl(chats) + '{"conversations": [\n', encoding="utf-8")

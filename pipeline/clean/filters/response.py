@@ -1,7 +1,8 @@
-"""Empty or trivially short final answers: nothing to learn from "。" or "好".
+"""Empty or trivially short final answers: nothing to learn from "。" or "😀".
 
-The minimum (2 letters, digits or Han characters) lets short classification labels through
-("消极", "True") and refuses answers that are only punctuation or a single character.
+The default minimum is one letter, digit or Han character: BELLE's seed tasks answer "3" to an
+arithmetic question and "是" to a yes/no question, and those are right answers. Raise it for
+data where one-character answers are noise.
 """
 
 from __future__ import annotations

@@ -10,6 +10,15 @@ def test_unfilled_placeholders_are_rejected(make_segmented, answer: str) -> None
     assert result.reason == "template_placeholder"
 
 
-@pytest.mark.parametrize("answer", ["集合{1, 2}的元素", 'JSON 对象 {"a": 1}', "数学 {x | x > 0}"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "集合{1, 2}的元素",
+        'JSON 对象 {"a": 1}',
+        "数学 {x | x > 0}",
+        "```js\nconst s = `${price}元`;\n```",
+        "用 `{{ name }}` 写模板",
+    ],
+)
 def test_braces_in_ordinary_text_pass(make_segmented, answer: str) -> None:
     assert placeholders.check(make_segmented(("user", "问"), ("assistant", answer)), PlaceholderParams()) is None

@@ -23,3 +23,11 @@ def test_looping_response_is_rejected(make_segmented) -> None:
 
 def test_short_answers_are_not_judged(make_segmented) -> None:
     assert repetition.check(make_segmented(("user", "笑"), ("assistant", "哈哈哈哈哈哈")), RepetitionParams()) is None
+
+
+def test_code_blocks_and_structured_lists_are_not_repetition(make_segmented) -> None:
+    sql = "```\nSELECT * FROM products\nORDER BY id DESC\nLIMIT 5;\n```\n"
+    code_answer = f"可以这样查询：\n{sql}或者按时间：\n{sql}两个查询都按降序排列结果，然后用 LIMIT 取前五个。"
+    budget = "预算如下：\n" + "\n".join(f"- 项目{i}：${i * 100}（假设按照月收入的{i}%计算）" for i in range(1, 9))
+    for answer in (code_answer, budget):
+        assert repetition.check(make_segmented(("user", "举例"), ("assistant", answer)), RepetitionParams()) is None

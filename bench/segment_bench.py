@@ -1,0 +1,84 @@
+"""Segmentation throughput: the segment stage against its raw backend, and clean's records/s.
+
+    .venv/bin/python bench/segment_bench.py [TEXT_FILE] [--mb 2]
+
+TEXT_FILE defaults to 红楼梦 from ../shared/data when present (the development machines have
+it), else to the project's sample texts repeated. The same lines go through raw jieba, raw
+rjieba and the segment stage with each backend; the target is stage >= 0.8x raw throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import clean, segment  # noqa: E402
+from pipeline.collect import expand_source  # noqa: E402
+from pipeline.collect import run as collect  # noqa: E402
+from pipeline.ids import record_id  # noqa: E402
+from schemas import CleanConfig, Message, RecordMeta, SegmentConfig, SftRecord, SourceConfig, SourcePointer  # noqa: E402
+
+NOVEL = ROOT.parent / "shared" / "data" / "FAQ_Of_LLM_Interview" / "pytorch" / "data" / "books" / "hongLouMeng.txt"
+
+
+def load_lines(path: Path | None, megabytes: float) -> list[str]:
+    if path is not None:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        samples = expand_source(SourceConfig(path=str(ROOT / "data" / "samples")))
+        lines = [m.content for p in samples for r in collect(p, SourceConfig(path=str(p))).kept for m in r.messages]
+    budget, picked, size = int(megabytes * 1_000_000), [], 0
+    while size < budget:
+        for line in lines:
+            picked.append(line)
+            size += len(line.encode("utf-8"))
+            if size >= budget:
+                break
+    return picked
+
+
+def as_records(lines: list[str]) -> list[SftRecord]:
+    records = []
+    for number, line in enumerate(lines, start=1):
+        messages = (Message(role="user", content="请续写下文。"), Message(role="assistant", content=line))
+        meta = RecordMeta(source=SourcePointer(file="bench", line=number), group=str(number))
+        records.append(SftRecord(id=record_id(messages), messages=messages, meta=meta))
+    return records
+
+
+def timed(work) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("text", nargs="?", type=Path, default=NOVEL if NOVEL.exists() else None)
+    parser.add_argument("--mb", type=float, default=2.0, help="megabytes of text to segment")
+    args = parser.parse_args()
+    lines = load_lines(args.text, args.mb)
+    records = as_records(lines)
+    megabytes = sum(len(m.content.encode("utf-8")) for r in records for m in r.messages) / 1e6
+    print(f"text: {args.text or 'data/samples (repeated)'}; {len(records)} records, {megabytes:.2f} MB")
+    print(f"{'backend':8} {'raw MB/s':>9} {'stage MB/s':>11} {'stage/raw':>10}")
+    segmented = {}
+    for backend in ("jieba", "rjieba"):
+        config = SegmentConfig(backend=backend)
+        segmenter = segment.load_segmenter(config)
+        texts = [m.content for r in records for m in r.messages]
+        raw = timed(lambda: [segmenter.backend.cut(t) for t in texts])  # noqa: B023
+        stage = timed(lambda: segmented.__setitem__(backend, segment.run(records, config, segmenter).kept))  # noqa: B023
+        print(f"{backend:8} {megabytes / raw:9.2f} {megabytes / stage:11.2f} {raw / stage:10.2f}x")
+    segmenter = segment.load_segmenter(SegmentConfig())
+    seconds = timed(lambda: clean.run(segmented["jieba"], CleanConfig(), segmenter))
+    print(f"clean: {len(records) / seconds:,.0f} records/s ({len(records)} records, {seconds:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
