@@ -14,12 +14,23 @@ from functools import lru_cache, reduce
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact
 
 from flows.version import code_version
-from pipeline import augment, clean, collect, dedup, normalize, render, segment, split
+from pipeline import augment, clean, collect, decontaminate, dedup, normalize, render, segment, split
 from pipeline.config import load_run_config
 from pipeline.io import read_models, write_models
-from pipeline.release import ReleaseRequest, find_build, input_fingerprint, load_manifest, publish, sha256_file
+from pipeline.release import (
+    ReleaseRefused,
+    ReleaseRequest,
+    find_build,
+    input_fingerprint,
+    load_manifest,
+    publish,
+    sha256_file,
+)
+from pipeline.release.report import markdown_summary
+from pipeline.split.leakage import leakage_report
 from schemas import (
     InputFile,
     Manifest,
@@ -33,7 +44,7 @@ from schemas import (
     StageCounts,
 )
 
-STAGES = ("collect", "normalize", "dedup", "split", "segment", "clean", "augment", "render")
+STAGES = ("collect", "normalize", "dedup", "decontaminate", "split", "segment", "clean", "augment", "render")
 
 
 @dataclass(frozen=True)
@@ -98,9 +109,24 @@ def dedup_task(shards: list[Shard], config: RunConfig, folder: Path) -> list[Sha
     return pieces
 
 
+@task(name="decontaminate")
+def decontaminate_task(shard: Shard, config: RunConfig, index: decontaminate.BenchmarkIndex, folder: Path) -> Shard:
+    return _save(decontaminate.run(_records(shard), config.decontaminate, index), folder, shard.records.stem)
+
+
 @task(name="split")
-def split_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
-    return _save(split.run(_records(shard), config.split), folder, shard.records.stem)
+def split_task(shard: Shard, config: RunConfig, limits: split.Bounds, folder: Path) -> Shard:
+    return _save(split.run(_records(shard), config.split, limits), folder, shard.records.stem)
+
+
+@task(name="leakage-check")
+def leakage_task(shards: list[Shard], config: RunConfig) -> dict:
+    """Near-duplicates across splits in what is about to be released; a release with any is refused."""
+    report = leakage_report((r for shard in shards for r in _records(shard)), config.dedup.near)
+    if report["cross_split_pairs"]:
+        examples = "; ".join(report["examples"])
+        raise ReleaseRefused(f"{report['cross_split_pairs']} near-duplicate pairs span two splits: {examples}")
+    return report
 
 
 @lru_cache(maxsize=4)
@@ -141,6 +167,10 @@ def release_task(request: ReleaseRequest, output_dir: Path, final: list[Shard], 
     records = (record for shard in final for record in _records(shard))
     rejections = (r for shard in every for r in read_models(shard.rejections, Rejection))
     published = publish(output_dir, request, records, rejections)
+    if published.created:
+        create_markdown_artifact(
+            markdown_summary(published.manifest), key=f"release-{request.dataset}", description="release summary"
+        )
     return BuildResult(published.path, published.manifest, published.created)
 
 
@@ -177,13 +207,21 @@ def build_dataset_flow(config_path: str) -> BuildResult:
     shard_sources = [source for (source, _), shards in zip(files, per_file, strict=True) for _ in shards]
     normalized = normalize_task.map(collected, shard_sources, unmapped(config), unmapped(work / "normalize")).result()
     deduped = dedup_task(normalized, config, work / "dedup")
-    splitted = split_task.map(deduped, unmapped(config), unmapped(work / "split")).result()
+    index = decontaminate.load_index(config.decontaminate)
+    clean_shards = decontaminate_task.map(
+        deduped, unmapped(config), unmapped(index), unmapped(work / "decontaminate")
+    ).result()
+    limits = split.bounds((r.meta.group for shard in clean_shards for r in _records(shard)), config.split)
+    splitted = split_task.map(clean_shards, unmapped(config), unmapped(limits), unmapped(work / "split")).result()
     segmented = segment_task.map(splitted, unmapped(config), unmapped(work / "segment")).result()
     cleaned = clean_task.map(segmented, unmapped(config), unmapped(work / "clean")).result()
     augmented = augment_task.map(cleaned, unmapped(config), unmapped(work / "augment")).result()
     rendered = render_task.map(augmented, unmapped(config), unmapped(work / "render")).result()
 
-    stage_outputs = [collected, normalized, deduped, splitted, segmented, cleaned, augmented, rendered]
+    stage_outputs = [collected, normalized, deduped, clean_shards, splitted, segmented, cleaned, augmented, rendered]
+    checks = {"template": {"name": renderer.template_name, "reason": renderer.reason}}
+    if config.release.leakage_check:
+        checks["leakage"] = leakage_task(rendered, config)
     stages = [_total(name, shards) for name, shards in zip(STAGES, stage_outputs, strict=True)]
     request = ReleaseRequest(
         dataset=config.dataset,
@@ -196,6 +234,9 @@ def build_dataset_flow(config_path: str) -> BuildResult:
         stages=stages,
         inputs=inputs,
         keep_segments=config.segment.keep_in_release,
+        exports=config.release.exports,
+        llamafactory=config.release.llamafactory,
+        checks=checks,
     )
     every = [shard for shards in stage_outputs for shard in shards]
     result = release_task(request, output_dir, rendered, every)

@@ -11,7 +11,7 @@ from rich.table import Table
 import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
 from pipeline.config import ConfigError
 from pipeline.release import ReleaseRefused, load_manifest, versions
-from pipeline.release.catalog import diff, resolve
+from pipeline.release.catalog import diff, find_record, lineage_lines, resolve
 from schemas import Manifest
 
 app = typer.Typer(help="Build Chinese SFT datasets: raw files in, versioned chat-templated releases out.")
@@ -64,10 +64,14 @@ def release_list(dataset: str = typer.Argument(None, help="Only this dataset."),
 @release_app.command("show")
 def release_show(
     ref: str = typer.Argument(..., help="DATASET or DATASET@VERSION (latest when no version)."),
+    record: str = typer.Option(None, "--record", "-r", help="Show one record's lineage (an id or a unique prefix)."),
     output_dir: Path = OutputDir,
 ) -> None:
-    """A release's manifest, readable: counts by split, stage and reason, tokens, template."""
+    """A release's manifest, readable: counts by split, stage and reason, tokens, template, checks."""
     folder = _resolve(output_dir, ref)
+    if record:
+        _show_record(folder, record)
+        return
     manifest = load_manifest(folder)
     console.print(f"[bold]{manifest.dataset}@{manifest.version}[/bold] at {folder}")
     console.print(f"fingerprint {manifest.fingerprint}  parent {manifest.parent or '-'}  built {manifest.created_at}")
@@ -82,6 +86,24 @@ def release_show(
     if manifest.token_stats:
         stats = ", ".join(f"{k} {v:g}" for k, v in manifest.token_stats.items())
         console.print(f"tokens per record: {stats}")
+    for name, figures in manifest.checks.items():
+        console.print(f"check {name}: " + ", ".join(f"{k} {v}" for k, v in figures.items() if k != "examples"))
+
+
+def _show_record(folder: Path, record_id: str) -> None:
+    try:
+        record, rejections = find_record(folder, record_id)
+    except ValueError as err:
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(2) from None
+    if record is None and not rejections:
+        console.print(f"[red]error:[/red] no record {record_id!r} in {folder}")
+        raise typer.Exit(2)
+    if record is not None:
+        for line in lineage_lines(folder, record):
+            console.print(line, highlight=False)
+    for rejection in rejections:
+        console.print(f"rejected by {rejection.stage} as {rejection.reason}: {rejection}", highlight=False)
 
 
 @release_app.command("diff")

@@ -2,13 +2,16 @@
 
 from schemas.config import (
     AugmentConfig,
+    BenchmarkFile,
     CleanConfig,
     CollectConfig,
     ColumnMapping,
+    DecontaminateConfig,
     DedupConfig,
     NearDupConfig,
     NormalizeConfig,
     PiiConfig,
+    ReleaseConfig,
     RenderConfig,
     RunConfig,
     SegmentConfig,
@@ -21,9 +24,11 @@ from schemas.stage import RecordResult, Rejection, StageCounts, StageResult
 
 __all__ = [
     "AugmentConfig",
+    "BenchmarkFile",
     "CleanConfig",
     "CollectConfig",
     "ColumnMapping",
+    "DecontaminateConfig",
     "DedupConfig",
     "FileEntry",
     "InputFile",
@@ -36,6 +41,7 @@ __all__ = [
     "RecordMeta",
     "RecordResult",
     "Rejection",
+    "ReleaseConfig",
     "ReleaseCounts",
     "RenderConfig",
     "RunConfig",

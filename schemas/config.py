@@ -181,10 +181,24 @@ class AugmentConfig(Strict):
     seed: int = 0
 
 
+class BenchmarkFile(Strict):
+    path: str
+    column: str = Field(default="Question", description="the column holding the benchmark's questions")
+
+
+class DecontaminateConfig(Strict):
+    """Reject training records that contain a benchmark's questions (CMMLU, C-Eval CSVs...)."""
+
+    benchmarks: list[BenchmarkFile] = Field(default_factory=list)
+    ngram: int = Field(default=13, ge=4, description="characters per n-gram (GPT-3 used 13 words)")
+
+
 class SplitConfig(Strict):
     train: float = Field(default=0.9, ge=0, le=1)
     validation: float = Field(default=0.05, ge=0, le=1)
     test: float = Field(default=0.05, ge=0, le=1)
+    max_validation: int | None = Field(default=None, ge=0, description="at most this many validation records")
+    max_test: int | None = Field(default=None, ge=0, description="at most this many test records")
     salt: str = Field(default="", description="changing it reshuffles every record; leave it be")
 
     @model_validator(mode="after")
@@ -196,10 +210,31 @@ class SplitConfig(Strict):
 
 
 class RenderConfig(Strict):
-    fallback_template: Literal["chatml"] = Field(
+    fallback_template: Literal["chatml", "llama3"] = Field(
         default="chatml", description="used when the tokenizer has no chat template (a Base model)"
     )
-    max_tokens: int | None = Field(default=None, ge=1, description="longer records are rejected")
+    system: Literal["keep", "drop", "inject"] = Field(
+        default="keep", description="keep system prompts, drop them, or inject system_prompt where none"
+    )
+    system_prompt: str | None = None
+    max_tokens: int | None = Field(default=None, ge=1, description="the most tokens of a rendered record")
+    overlength: Literal["reject", "drop_turns"] = Field(
+        default="reject", description="reject as too_long, or drop the earliest turns (keeping the system prompt)"
+    )
+
+    @model_validator(mode="after")
+    def _prompt_for_inject(self) -> RenderConfig:
+        if self.system == "inject" and not self.system_prompt:
+            raise ValueError("system: inject needs a system_prompt")
+        return self
+
+
+class ReleaseConfig(Strict):
+    exports: list[Literal["alpaca", "sharegpt", "text"]] = Field(
+        default_factory=list, description="formats written beside the messages JSONL"
+    )
+    llamafactory: bool = Field(default=False, description="write dataset_info.json for LLaMA-Factory (sharegpt)")
+    leakage_check: bool = Field(default=True, description="refuse a release with near-duplicates across splits")
 
 
 class RunConfig(Strict):
@@ -211,11 +246,13 @@ class RunConfig(Strict):
     collect: CollectConfig = CollectConfig()
     normalize: NormalizeConfig = NormalizeConfig()
     dedup: DedupConfig = DedupConfig()
+    decontaminate: DecontaminateConfig = DecontaminateConfig()
     split: SplitConfig = SplitConfig()
     segment: SegmentConfig = SegmentConfig()
     clean: CleanConfig = CleanConfig()
     augment: AugmentConfig = AugmentConfig()
     render: RenderConfig = RenderConfig()
+    release: ReleaseConfig = ReleaseConfig()
 
     @field_validator("sources")
     @classmethod

@@ -50,6 +50,9 @@ class Manifest(Strict):
     chat_template: str = Field(description="'tokenizer' (its own) or the fallback template's name")
     counts: ReleaseCounts
     token_stats: dict[str, float]
+    checks: dict[str, dict] = Field(
+        default_factory=dict, description="figures of the checks run before release: leakage, masks, template"
+    )
     stages: list[StageCounts]
     inputs: list[InputFile]
     files: list[FileEntry]

@@ -67,6 +67,12 @@ class RecordMeta(Strict):
     lineage: tuple[LineageStep, ...] = ()
     tokens: int | None = Field(default=None, description="model tokens of the rendered text")
     cluster: str | None = Field(default=None, description="id of the near-duplicate cluster's representative")
+    chars: int | None = Field(default=None, description="characters of the user and assistant turns")
+    words: int | None = Field(default=None, description="jieba words of the user and assistant turns")
+    assistant_spans: tuple[tuple[int, int], ...] | None = Field(
+        default=None, description="character spans of `text` a model is trained on (assistant turns, end-of-turn)"
+    )
+    trained_tokens: int | None = Field(default=None, description="tokens inside assistant_spans")
     parent: str | None = Field(default=None, description="the record an augmented child was made from")
 
 

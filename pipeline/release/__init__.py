@@ -17,12 +17,14 @@ import statistics
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.io import atomic_write_text, write_json
+from pipeline.io import atomic_write_text, read_models, write_json
 from pipeline.release.card import dataset_card
+from pipeline.release.exports import dataset_info, write_exports
+from pipeline.release.report import build_report
 from schemas import (
     FileEntry,
     InputFile,
@@ -37,6 +39,7 @@ from schemas import (
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
 REJECTIONS = "rejections.jsonl"
+REPORT = "report.html"
 
 
 class ReleaseRefused(RuntimeError):
@@ -57,6 +60,9 @@ class ReleaseRequest:
     stages: Sequence[StageCounts]
     inputs: Sequence[InputFile]
     keep_segments: bool = False
+    exports: Sequence[str] = ()
+    llamafactory: bool = False
+    checks: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -147,20 +153,19 @@ def _publish_staged(
 ) -> Published:
     by_source: dict[str, Counter] = defaultdict(Counter)
     excluded = set() if request.keep_segments else {"segments"}
-    by_split, tokens = _write_splits(staging, records, by_source, excluded)
+    by_split, tokens, coverage = _write_splits(staging, records, by_source, excluded)
     rejected = _write_rejections(staging / REJECTIONS, rejections, by_source)
     check_conservation(request, sum(by_split.values()), rejected)
-    files = [
-        FileEntry(path=name, sha256=sha256_file(staging / name), records=count)
-        for name, count in [*((f"{s}.jsonl", by_split[s]) for s in SPLITS if by_split[s]), (REJECTIONS, rejected)]
-    ]
+    present = [s for s in SPLITS if by_split[s]]
+    for name in (f"{s}.jsonl" for s in SPLITS if not by_split[s]):
+        (staging / name).unlink()
+    written = {f"{s}.jsonl": by_split[s] for s in present} | {REJECTIONS: rejected}
+    written |= _write_exports(staging, request, present)
+    files = [FileEntry(path=name, sha256=sha256_file(staging / name), records=n) for name, n in written.items()]
     fingerprint = hashlib.sha256("".join(f"{f.path}:{f.sha256}\n" for f in files).encode()).hexdigest()
     existing = versions(root.parent, request.dataset)
     if existing and load_manifest(root / existing[-1]).fingerprint == fingerprint:
         return Published(root / existing[-1], load_manifest(root / existing[-1]), created=False)
-    for name in (f"{s}.jsonl" for s in SPLITS if not by_split[s]):
-        (staging / name).unlink()
-    rejection_counts = _reasons(request.stages)
     manifest = Manifest(
         dataset=request.dataset,
         version="",
@@ -178,10 +183,11 @@ def _publish_staged(
             released=sum(by_split.values()),
             rejected=rejected,
             by_split={s: by_split[s] for s in SPLITS},
-            rejected_by_reason=rejection_counts,
+            rejected_by_reason=_reasons(request.stages),
             by_source={name: SourceCounts(**tally) for name, tally in sorted(by_source.items())},
         ),
         token_stats=_token_stats(tokens),
+        checks={**request.checks, "masks": _mask_stats(coverage)},
         stages=list(request.stages),
         inputs=list(request.inputs),
         files=files,
@@ -189,11 +195,26 @@ def _publish_staged(
     return _rename_into_place(root, staging, manifest, existing)
 
 
+def _write_exports(staging: Path, request: ReleaseRequest, splits: list[str]) -> dict[str, int]:
+    formats = list(request.exports)
+    if request.llamafactory and "sharegpt" not in formats:
+        formats.append("sharegpt")
+    written: dict[str, int] = {}
+    for split in splits:
+        written |= write_exports(staging, split, read_models(staging / f"{split}.jsonl", SftRecord), formats)
+    if request.llamafactory:
+        write_json(staging / "dataset_info.json", dataset_info(request.dataset, splits))
+        written["dataset_info.json"] = len(splits)
+    return written
+
+
 def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: list[str]) -> Published:
     number = int(existing[-1][1:]) + 1 if existing else 1
     while True:
         version = f"v{number}"
         final = manifest.model_copy(update={"version": version})
+        report = _write_report(staging, final)
+        final = final.model_copy(update={"files": [*manifest.files, report]})
         atomic_write_text(staging / "README.md", dataset_card(final))
         write_json(staging / MANIFEST, final.model_dump(mode="json"))
         _make_read_only(staging)
@@ -208,12 +229,22 @@ def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: 
         return Published(root / version, final, created=True)
 
 
+def _write_report(staging: Path, manifest: Manifest) -> FileEntry:
+    records = [
+        r for s in SPLITS if (staging / f"{s}.jsonl").exists() for r in read_models(staging / f"{s}.jsonl", SftRecord)
+    ]
+    rejections = read_models(staging / REJECTIONS, Rejection)
+    atomic_write_text(staging / REPORT, build_report(manifest, records, rejections))
+    return FileEntry(path=REPORT, sha256=sha256_file(staging / REPORT), records=0)
+
+
 def _write_splits(
     staging: Path, records: Iterable[SftRecord], by_source: dict[str, Counter], excluded: set[str]
-) -> tuple[dict[str, int], list[int]]:
+) -> tuple[dict[str, int], list[int], list[float]]:
     handles = {s: (staging / f"{s}.jsonl").open("w", encoding="utf-8") for s in SPLITS}
     counts = dict.fromkeys(SPLITS, 0)
     tokens: list[int] = []
+    coverage: list[float] = []
     try:
         for record in records:
             split = record.meta.split
@@ -222,14 +253,28 @@ def _write_splits(
             handles[split].write(record.model_dump_json(exclude=excluded) + "\n")
             counts[split] += 1
             by_source[record.meta.source.file]["released"] += 1
-            if record.meta.tokens is not None:
+            if record.meta.tokens:
                 tokens.append(record.meta.tokens)
+                coverage.append((record.meta.trained_tokens or 0) / record.meta.tokens)
     finally:
         for handle in handles.values():
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
-    return counts, tokens
+    return counts, tokens, coverage
+
+
+def _mask_stats(coverage: list[float]) -> dict:
+    """Loss-mask coverage: the share of each record's tokens that training learns from."""
+    if not coverage:
+        return {}
+    return {
+        "records": len(coverage),
+        "coverage_mean": round(statistics.fmean(coverage), 4),
+        "coverage_min": round(min(coverage), 4),
+        "coverage_max": round(max(coverage), 4),
+        "records_without_trained_tokens": sum(1 for c in coverage if c == 0),
+    }
 
 
 def _write_rejections(path: Path, rejections: Iterable[Rejection], by_source: dict[str, Counter]) -> int:

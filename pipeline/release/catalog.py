@@ -7,7 +7,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.release import SPLITS, load_manifest, versions
+from pipeline.io import read_models
+from pipeline.release import REJECTIONS, SPLITS, versions
+from schemas import Rejection, SftRecord
 
 
 def resolve(output_dir: Path, ref: str) -> Path:
@@ -57,11 +59,48 @@ def diff(old_dir: Path, new_dir: Path) -> Diff:
     )
 
 
-def summary(release_dir: Path) -> dict:
-    manifest = load_manifest(release_dir)
-    return {
-        "release": f"{manifest.dataset}@{manifest.version}",
-        "path": str(release_dir),
-        "counts": manifest.counts.model_dump(),
-        "fingerprint": manifest.fingerprint,
-    }
+def find_record(release_dir: Path, record_id: str) -> tuple[SftRecord | None, list[Rejection]]:
+    """The released record with this id (or unique id prefix), and any rejections of that id."""
+    matches = []
+    for split in SPLITS:
+        path = release_dir / f"{split}.jsonl"
+        if path.exists():
+            matches += [r for r in read_models(path, SftRecord) if r.id.startswith(record_id)]
+    rejected = [r for r in read_models(release_dir / REJECTIONS, Rejection) if r.record_id.startswith(record_id)]
+    ids = {r.id for r in matches} | {r.record_id for r in rejected}
+    if len(ids) > 1:
+        raise ValueError(f"{record_id!r} matches {len(ids)} records; give more of the id")
+    return (matches[0] if matches else None), rejected
+
+
+def lineage_lines(release_dir: Path, record: SftRecord) -> list[str]:
+    """A record's history, oldest first, as a person reads it."""
+    source = record.meta.source
+    lines = [
+        f"record {record.id} in {record.meta.split}",
+        f"source: {source} (encoding {source.encoding or '-'}, format {source.format or '-'})",
+    ]
+    if record.meta.parent:
+        parent, _ = find_record(release_dir, record.meta.parent)
+        where = f" from {parent.meta.source}" if parent else ""
+        lines.append(f"augmented from {record.meta.parent}{where}")
+    if record.meta.cluster and record.meta.cluster != record.id:
+        lines.append(f"near-duplicate cluster of {record.meta.cluster}")
+    elif record.meta.cluster:
+        lines.append("representative of a near-duplicate cluster")
+    lines.append(f"annotation: {_annotation(record)}")
+    lines += [_step(step) for step in record.meta.lineage] or ["  no stage changed its text"]
+    lines.append(
+        f"tokens: {record.meta.tokens}, trained tokens: {record.meta.trained_tokens}, group: {record.meta.group}"
+    )
+    return lines
+
+
+def _step(step) -> str:
+    detail = f" ({step.detail})" if step.detail else ""
+    return f"  {step.stage}: {step.action}{detail}" + (f" x{step.count}" if step.count > 1 else "")
+
+
+def _annotation(record: SftRecord) -> str:
+    steps = [s for s in record.meta.lineage if s.stage == "annotate"]
+    return "; ".join(f"{s.action} {s.detail}".strip() for s in steps) or "none"

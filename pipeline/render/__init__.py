@@ -1,8 +1,17 @@
-"""render: the chat-templated training text of each record, and its length in model tokens.
+"""render: the chat-templated training text of each record, its length and its loss mask.
 
-A Chat model's tokenizer carries its own template, and data must be rendered with it; a Base
-model's tokenizer has none, so the configured fallback (ChatML) is used and the choice is
-recorded in the manifest.
+SFT on a Chat or a Base model? A Chat model already speaks its own dialogue format, so data
+for it must be rendered with its template (the tokenizer carries it); choose it for dialogue
+tasks. A Base model has no template, so the configured one (ChatML by default) teaches it one;
+choose it for single-turn or non-dialogue generation. The choice and its reason go into the
+manifest.
+
+Loss masks: a model should learn the assistant's turns (and the token that ends them), not the
+prompt. Templates with `{% generation %}` markers give the mask directly; for the others each
+assistant turn is located by rendering the conversation up to it (the "prefix" with a
+generation prompt, then the turn itself) and taking the difference. A record whose mask is
+empty or does not end on an end-of-turn token is refused, because it would train nothing or
+teach the model never to stop.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from typing import Any
 from transformers import AutoTokenizer
 
 from pipeline.render.templates import FALLBACK_TEMPLATES
-from schemas import RecordResult, Rejection, RenderConfig, SftRecord
+from schemas import Message, RecordResult, Rejection, RenderConfig, Segmentation, SftRecord
 
 STAGE = "render"
 log = logging.getLogger(__name__)
@@ -28,6 +37,11 @@ class Renderer:
     tokenizer: Any
     template: str
     template_name: str = "tokenizer"
+    reason: str = ""
+
+    @property
+    def uses_generation_markers(self) -> bool:
+        return "{% generation %}" in self.template or "{%- generation %}" in self.template
 
 
 def load_renderer(tokenizer_name: str, config: RenderConfig) -> Renderer:
@@ -40,25 +54,39 @@ def load_renderer(tokenizer_name: str, config: RenderConfig) -> Renderer:
             f"cannot load tokenizer {tokenizer_name!r}: {err}. Point `tokenizer` at a local folder "
             "or a hub id that is reachable (or already cached)."
         ) from None
+    if not tokenizer.is_fast:
+        raise ValueError(f"tokenizer {tokenizer_name!r} is not a fast tokenizer; loss masks need its offsets")
     if tokenizer.chat_template:
-        log.info("rendering with the chat template of %s (a Chat model's own)", tokenizer_name)
-        return Renderer(tokenizer, tokenizer.chat_template, "tokenizer")
-    log.info("%s has no chat template (a Base model): rendering with %s", tokenizer_name, config.fallback_template)
-    return Renderer(tokenizer, FALLBACK_TEMPLATES[config.fallback_template], config.fallback_template)
+        reason = "the tokenizer has its own chat template (a Chat model): data is rendered in the format it knows"
+        log.info("%s: %s", tokenizer_name, reason)
+        return Renderer(tokenizer, tokenizer.chat_template, "tokenizer", reason)
+    template, needed = FALLBACK_TEMPLATES[config.fallback_template]
+    missing = [token for token in needed if token not in tokenizer.get_vocab()]
+    if missing:
+        raise ValueError(
+            f"render.fallback_template {config.fallback_template!r} needs the special tokens {missing}, "
+            f"which tokenizer {tokenizer_name!r} lacks; choose another fallback template"
+        )
+    reason = (
+        f"the tokenizer has no chat template (a Base model): rendering with the configured "
+        f"{config.fallback_template!r} template, which training will teach it"
+    )
+    log.info("%s: %s", tokenizer_name, reason)
+    return Renderer(tokenizer, template, config.fallback_template, reason)
 
 
-def chat_messages(record: SftRecord) -> list[dict]:
+def chat_messages(messages: Iterable[Message]) -> list[dict]:
     """Messages in the OpenAI form that chat templates expect."""
-    messages = []
-    for message in record.messages:
+    out = []
+    for message in messages:
         item: dict = {"role": message.role, "content": message.content}
         if message.tool_calls:
             item["tool_calls"] = [
                 {"type": "function", "function": {"name": c.name, "arguments": _json_or_text(c.arguments)}}
                 for c in message.tool_calls
             ]
-        messages.append(item)
-    return messages
+        out.append(item)
+    return out
 
 
 def _json_or_text(arguments: str) -> object:
@@ -74,24 +102,161 @@ def run(records: Iterable[SftRecord], config: RenderConfig, renderer: Renderer) 
     count = 0
     for record in records:
         count += 1
-        outcome = _render(record, config, renderer)
+        outcome = _render(_apply_system_policy(record, config), config, renderer)
         (rejections if isinstance(outcome, Rejection) else kept).append(outcome)
     return RecordResult(stage=STAGE, input=count, kept=kept, rejections=rejections)
 
 
+def _apply_system_policy(record: SftRecord, config: RenderConfig) -> SftRecord:
+    has_system = bool(record.messages) and record.messages[0].role == "system"
+    segments = record.segments
+    if config.system == "drop" and has_system:
+        changes = {"messages": record.messages[1:], "segments": segments[1:] if segments else None}
+        return record.with_lineage(STAGE, "dropped_system", **changes)
+    if config.system == "inject" and not has_system:
+        prompt = Message(role="system", content=config.system_prompt or "")
+        changes = {
+            "messages": (prompt, *record.messages),
+            "segments": (Segmentation(words=()), *segments) if segments else None,
+        }
+        return record.with_lineage(STAGE, "injected_system", **changes)
+    return record
+
+
 def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftRecord | Rejection:
     tools = json.loads(record.tools) if record.tools else None
-    try:
-        text = renderer.tokenizer.apply_chat_template(
-            chat_messages(record), tools=tools, chat_template=renderer.template, tokenize=False
+    dropped = 0
+    while True:
+        try:
+            text = _template(renderer, record.messages, tools)
+        except Exception as err:  # a template may raise anything (jinja errors, raise_exception)
+            return _reject(record, "template_error", f"the chat template refused the record: {err}")
+        encoding = renderer.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        tokens = len(encoding["input_ids"])
+        if config.max_tokens is None or tokens <= config.max_tokens:
+            break
+        cut = _first_exchange(record.messages) if config.overlength == "drop_turns" else None
+        if cut is None:
+            detail = f"{tokens} tokens, more than render.max_tokens={config.max_tokens}"
+            return _reject(record, "too_long", detail + (f" after dropping {dropped} turns" if dropped else ""))
+        start, end = cut
+        dropped += end - start
+        segments = record.segments[:start] + record.segments[end:] if record.segments else None
+        record = record.model_copy(
+            update={"messages": record.messages[:start] + record.messages[end:], "segments": segments}
         )
-    except Exception as err:  # a template may raise anything (jinja errors, raise_exception)
-        return _reject(record, "template_error", f"the chat template refused the record: {err}")
-    tokens = len(renderer.tokenizer(text, add_special_tokens=False)["input_ids"])
-    if config.max_tokens is not None and tokens > config.max_tokens:
-        return _reject(record, "too_long", f"{tokens} tokens, more than render.max_tokens={config.max_tokens}")
-    meta = record.meta.model_copy(update={"tokens": tokens})
+    if dropped:
+        record = record.with_lineage(STAGE, "dropped_turns", "earliest turns dropped to fit max_tokens", count=dropped)
+    masked = _mask(record, renderer, tools, text, encoding)
+    if isinstance(masked, str):
+        return _reject(record, *masked.split(":", 1))
+    spans, trained = masked
+    meta = record.meta.model_copy(
+        update={
+            "tokens": tokens,
+            "chars": sum(len(m.content) for m in record.messages if m.role in ("user", "assistant")),
+            "words": _word_count(record),
+            "assistant_spans": spans,
+            "trained_tokens": trained,
+        }
+    )
     return record.model_copy(update={"text": text, "meta": meta})
+
+
+def _template(renderer: Renderer, messages: Iterable[Message], tools: list | None, **options: Any) -> str:
+    return renderer.tokenizer.apply_chat_template(
+        chat_messages(messages), tools=tools, chat_template=renderer.template, tokenize=False, **options
+    )
+
+
+def _first_exchange(messages: tuple[Message, ...]) -> tuple[int, int] | None:
+    """[start, end) of the earliest exchange: a user turn and everything up to the next one.
+
+    The system prompt stays; an assistant turn is never cut in half; the last exchange is
+    never dropped (then the record is too long whatever is done).
+    """
+    start = 1 if messages and messages[0].role == "system" else 0
+    users = [i for i in range(start, len(messages)) if messages[i].role == "user"]
+    return (start, users[1]) if len(users) >= 2 else None
+
+
+def _mask(
+    record: SftRecord, renderer: Renderer, tools: list | None, text: str, encoding: Any
+) -> tuple[tuple[tuple[int, int], ...], int] | str:
+    """Character spans of the trained part of `text` and their token count, or 'reason:detail'."""
+    spans = _marked_spans(record, renderer, tools, text, encoding) if renderer.uses_generation_markers else None
+    if spans is None:
+        spans = _prefix_spans(record, renderer, tools, text)
+    if isinstance(spans, str):
+        return spans
+    return _audit(spans, renderer, encoding)
+
+
+def _marked_spans(
+    record: SftRecord, renderer: Renderer, tools: list | None, text: str, encoding: Any
+) -> list[tuple[int, int]] | None:
+    """Spans from the template's {% generation %} markers (None when they disagree with `text`)."""
+    marked = renderer.tokenizer.apply_chat_template(
+        chat_messages(record.messages),
+        tools=tools,
+        chat_template=renderer.template,
+        return_dict=True,
+        return_assistant_tokens_mask=True,
+    )
+    if marked["input_ids"] != encoding["input_ids"]:
+        return None
+    spans, offsets = [], encoding["offset_mapping"]
+    for index, flag in enumerate(marked["assistant_masks"]):
+        if not flag:
+            continue
+        start, end = offsets[index]
+        if spans and index > 0 and marked["assistant_masks"][index - 1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _prefix_spans(record: SftRecord, renderer: Renderer, tools: list | None, text: str) -> list[tuple[int, int]] | str:
+    spans = []
+    for index, message in enumerate(record.messages):
+        if message.role != "assistant":
+            continue
+        prefix = _template(renderer, record.messages[:index], tools, add_generation_prompt=True)
+        upto = _template(renderer, record.messages[: index + 1], tools)
+        if not (upto.startswith(prefix) and text.startswith(upto)):
+            return f"mask_unavailable:the template does not render message {index + 1} as a prefix of the text"
+        spans.append((len(prefix), len(upto.rstrip())))
+    return spans
+
+
+def _audit(spans: list[tuple[int, int]], renderer: Renderer, encoding: Any) -> tuple[tuple, int] | str:
+    """Every assistant turn trains at least one token and ends on an end-of-turn token."""
+    offsets = encoding["offset_mapping"]
+    ids = encoding["input_ids"]
+    special = set(renderer.tokenizer.all_special_ids) | set(renderer.tokenizer.added_tokens_decoder)
+    trained = 0
+    for start, end in spans:
+        inside = [i for i, (a, b) in enumerate(offsets) if a < end and b > start]
+        if not inside:
+            return "mask_empty:an assistant turn covers no token"
+        if ids[inside[-1]] not in special:
+            last = renderer.tokenizer.decode([ids[inside[-1]]])
+            return f"mask_missing_eot:an assistant turn ends on {last!r}, not on an end-of-turn token"
+        trained += len(inside)
+    if not trained:
+        return "mask_empty:no assistant turn to train on"
+    return tuple(spans), trained
+
+
+def _word_count(record: SftRecord) -> int | None:
+    if record.segments is None:
+        return None
+    return sum(
+        sum(1 for w in seg.words if w.strip())
+        for message, seg in zip(record.messages, record.segments, strict=True)
+        if message.role in ("user", "assistant")
+    )
 
 
 def _reject(record: SftRecord, reason: str, detail: str) -> Rejection:

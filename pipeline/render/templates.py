@@ -42,4 +42,19 @@ CHATML = """\
 {%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}
 """
 
-FALLBACK_TEMPLATES = {"chatml": CHATML}
+LLAMA3 = """\
+{{- bos_token if bos_token else '' }}
+{%- for message in messages %}
+{{- '<|start_header_id|>' + message.role + '<|end_header_id|>\\n\\n' }}
+{%- if message.role == 'assistant' %}
+{%- generation %}{{- message.content | trim + '<|eot_id|>' }}{%- endgeneration %}
+{%- else %}{{- message.content | trim + '<|eot_id|>' }}{%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}
+"""
+
+# name -> (template, special tokens the tokenizer must have for the template to work)
+FALLBACK_TEMPLATES = {
+    "chatml": (CHATML, ("<|im_start|>", "<|im_end|>")),
+    "llama3": (LLAMA3, ("<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>")),
+}

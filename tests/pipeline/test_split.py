@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from pipeline.split import assign, run
 from schemas import SplitConfig
 
@@ -33,3 +35,26 @@ def test_salt_reshuffles() -> None:
     plain = [assign(g, SplitConfig(train=0.5, validation=0.25, test=0.25)) for g in groups]
     salted = [assign(g, SplitConfig(train=0.5, validation=0.25, test=0.25, salt="x")) for g in groups]
     assert plain != salted
+
+
+def test_caps_hold_exactly_and_keep_groups_whole() -> None:
+    from pipeline.split import bounds
+
+    config = SplitConfig(train=0.8, validation=0.1, test=0.1, max_test=50, max_validation=30)
+    groups = [f"doc{i // 3}" for i in range(3000)]  # groups of three records
+    limits = bounds(groups, config)
+    counts = Counter(assign(g, config, limits) for g in groups)
+    assert counts["test"] <= 50 and counts["validation"] <= 30
+    assert counts["test"] >= 48 and counts["validation"] >= 28  # cut only between groups of three
+    per_group = {}
+    for g in groups:
+        per_group.setdefault(g, set()).add(assign(g, config, limits))
+    assert all(len(s) == 1 for s in per_group.values())
+
+
+def test_without_caps_bounds_are_the_ratios() -> None:
+    from pipeline.split import bounds
+
+    config = SplitConfig(train=0.8, validation=0.1, test=0.1)
+    limits = bounds([f"g{i}" for i in range(100)], config)
+    assert (limits.test_end, limits.validation_start, limits.validation_end) == (0.1, 0.1, pytest.approx(0.2))

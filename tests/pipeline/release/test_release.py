@@ -57,7 +57,8 @@ def test_publish_writes_an_immutable_verifiable_release(tmp_path: Path, make_rec
     folder = published.path
     assert published.created and folder == tmp_path / "toy" / "v1"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "README.md", "manifest.json", "rejections.jsonl", "test.jsonl", "train.jsonl", "validation.jsonl",
+        "README.md", "manifest.json", "rejections.jsonl", "report.html",
+        "test.jsonl", "train.jsonl", "validation.jsonl",
     ]  # fmt: skip
     manifest = load_manifest(folder)
     assert manifest.counts.by_split == {"train": 2, "validation": 1, "test": 1}

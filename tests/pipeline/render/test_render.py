@@ -9,7 +9,10 @@ from transformers import AutoTokenizer
 from pipeline.render import load_renderer, run
 from schemas import Message, RenderConfig, ToolCall
 
-OWN_TEMPLATE = "{% for m in messages %}[{{ m.role }}]{{ m.content }}\n{% endfor %}"
+OWN_TEMPLATE = (
+    "{% for m in messages %}[{{ m.role }}]{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}[assistant]{% endif %}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +42,9 @@ def test_chat_tokenizer_keeps_its_own_template(chat_tokenizer: Path, make_record
     renderer = load_renderer(str(chat_tokenizer), RenderConfig())
     assert renderer.template_name == "tokenizer"
     [rendered] = run([make_record(("user", "问"), ("assistant", "答"))], RenderConfig(), renderer).kept
-    assert rendered.text == "[user]问\n[assistant]答\n"
+    assert rendered.text == "[user]问<|im_end|>\n[assistant]答<|im_end|>\n"
+    start, end = rendered.meta.assistant_spans[0]
+    assert rendered.text[start:end] == "答<|im_end|>"
 
 
 def test_tools_and_tool_calls_render_in_chatml(tiny_tokenizer: Path, make_record) -> None:
@@ -97,3 +102,91 @@ def test_over_long_and_template_failures_are_rejections(
 def test_missing_tokenizer_fails_early_with_advice(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot load tokenizer"):
         load_renderer(str(tmp_path / "absent"), RenderConfig())
+
+
+def conversation(make_record, exchanges: int, system: bool = True):
+    turns = [("system", "你是一位耐心的老师。")] if system else []
+    for i in range(exchanges):
+        turns += [
+            ("user", f"第{i + 1}个问题：请解释一下这个概念。"),
+            ("assistant", f"第{i + 1}个回答：这个概念的意思是……"),
+        ]
+    return make_record(*turns)
+
+
+def test_chatml_masks_cover_each_answer_and_its_end_of_turn(tiny_tokenizer: Path, make_record) -> None:
+    renderer = load_renderer(str(tiny_tokenizer), RenderConfig())
+    assert renderer.uses_generation_markers
+    [rendered] = run([conversation(make_record, 2)], RenderConfig(), renderer).kept
+    pieces = [rendered.text[a:b] for a, b in rendered.meta.assistant_spans]
+    assert pieces == ["第1个回答：这个概念的意思是……<|im_end|>", "第2个回答：这个概念的意思是……<|im_end|>"]
+    assert 0 < rendered.meta.trained_tokens < rendered.meta.tokens
+
+
+def test_prefix_rendering_gives_the_same_spans_as_generation_markers(tiny_tokenizer: Path, make_record) -> None:
+    from pipeline.render import Renderer
+    from pipeline.render.templates import FALLBACK_TEMPLATES
+
+    marked = load_renderer(str(tiny_tokenizer), RenderConfig())
+    plain = Renderer(
+        marked.tokenizer,
+        FALLBACK_TEMPLATES["chatml"][0].replace("{%- generation %}", "").replace("{%- endgeneration %}", ""),
+        "x",
+    )
+    assert not plain.uses_generation_markers
+    record = conversation(make_record, 3)
+    [a] = run([record], RenderConfig(), marked).kept
+    [b] = run([record], RenderConfig(), plain).kept
+    assert a.text == b.text and a.meta.assistant_spans == b.meta.assistant_spans
+    assert a.meta.trained_tokens == b.meta.trained_tokens
+
+
+def test_templates_that_cannot_be_masked_are_refused(chat_tokenizer: Path, make_record) -> None:
+    from pipeline.render import Renderer
+
+    base = load_renderer(str(chat_tokenizer), RenderConfig())
+    no_end = Renderer(base.tokenizer, "{% for m in messages %}[{{ m.role }}]{{ m.content }}\n{% endfor %}", "x")
+    counting = Renderer(base.tokenizer, "{{ messages | length }}" + OWN_TEMPLATE, "x")
+    record = make_record(("user", "问"), ("assistant", "答"))
+    assert run([record], RenderConfig(), no_end).counts.rejected == {"mask_missing_eot": 1}
+    assert run([record], RenderConfig(), counting).counts.rejected == {"mask_unavailable": 1}
+
+
+def test_system_prompts_kept_dropped_or_injected(tiny_tokenizer: Path, make_record, make_segmented) -> None:
+    renderer = load_renderer(str(tiny_tokenizer), RenderConfig())
+    with_system = make_segmented(("system", "原有提示"), ("user", "问"), ("assistant", "答"))
+    without = make_segmented(("user", "问"), ("assistant", "答"))
+    keep = run([with_system], RenderConfig(), renderer).kept[0]
+    drop = run([with_system], RenderConfig(system="drop"), renderer).kept[0]
+    inject = RenderConfig(system="inject", system_prompt="你是助手。")
+    injected, untouched = run([without, with_system], inject, renderer).kept
+    assert "原有提示" in keep.text and "<|im_start|>system" not in drop.text
+    assert injected.text.startswith("<|im_start|>system\n你是助手。<|im_end|>") and injected.meta.words == 2
+    assert "原有提示" in untouched.text and "你是助手" not in untouched.text
+    assert [s.action for s in injected.meta.lineage] == ["injected_system"]
+
+
+def test_over_length_drops_earliest_turns_but_keeps_system_and_whole_answers(tiny_tokenizer: Path, make_record) -> None:
+    renderer = load_renderer(str(tiny_tokenizer), RenderConfig())
+    record = conversation(make_record, 3)
+    one = run([conversation(make_record, 1)], RenderConfig(), renderer).kept[0].meta.tokens
+    full = run([record], RenderConfig(), renderer).kept[0].meta.tokens
+    config = RenderConfig(max_tokens=one + 5, overlength="drop_turns")
+    [fitted] = run([record], config, renderer).kept
+    assert fitted.meta.tokens <= one + 5 < full
+    assert [m.role for m in fitted.messages] == ["system", "user", "assistant"]
+    assert fitted.messages[2].content == "第3个回答：这个概念的意思是……"
+    assert fitted.meta.lineage[-1].action == "dropped_turns" and fitted.meta.lineage[-1].count == 4
+    rejected = run([record], RenderConfig(max_tokens=one - 5, overlength="drop_turns"), renderer)
+    assert rejected.counts.rejected == {"too_long": 1} and "after dropping 4 turns" in rejected.rejections[0].detail
+    assert run([record], RenderConfig(max_tokens=one + 5), renderer).counts.rejected == {"too_long": 1}
+
+
+def test_base_and_chat_choice_has_a_reason(tiny_tokenizer: Path, chat_tokenizer: Path) -> None:
+    assert "Base model" in load_renderer(str(tiny_tokenizer), RenderConfig()).reason
+    assert "Chat model" in load_renderer(str(chat_tokenizer), RenderConfig()).reason
+
+
+def test_fallback_template_needs_its_special_tokens(tiny_tokenizer: Path) -> None:
+    with pytest.raises(ValueError, match="needs the special tokens"):
+        load_renderer(str(tiny_tokenizer), RenderConfig(fallback_template="llama3"))
