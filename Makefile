@@ -7,10 +7,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint tokenizer clean
 
+# torch is installed first and pinned to the build this machine kind has on disk (a CPU build);
+# installing the training extras before it would pull a multi-GB CUDA build. On a CUDA machine,
+# set TORCH="torch==2.13.0 --index-url <your CUDA wheel index>" or install torch yourself first.
+TORCH ?= torch==2.13.0
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet $(TORCH)
+	$(BIN)/python -m pip install --quiet -e ".[dev,train]"
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -125,6 +125,95 @@ def release_diff(
             console.print(f"{label} … {len(ids) - limit} more")
 
 
+@app.command()
+def train(
+    config: Path = typer.Argument(..., help="Training config (YAML): release, model, method, training, eval."),
+    resume: Path = typer.Option(None, help="Continue a stopped run from its folder."),
+    no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation after training."),
+) -> None:
+    """Fine-tune a model on a pinned release (QLoRA by default), then evaluate it."""
+    from flows.train import train_flow
+    from pipeline.train.data import ReleaseMismatch
+    from pipeline.train.trainer import MemoryRefused
+
+    try:
+        summary = train_flow(str(config), str(resume) if resume else None, not no_eval)
+    except (ConfigError, ReleaseMismatch, MemoryRefused, ValueError) as err:
+        console.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    metrics = summary["metrics"]
+    console.print(f"run folder: {summary['run_dir']}")
+    console.print(
+        f"{metrics['method']}: {metrics['steps']} steps, {metrics['trainable_parameters']:,} trainable parameters, "
+        f"train loss {metrics['train_loss']:.4f}, last validation loss {metrics['last_eval_loss']}"
+    )
+    if "eval" in summary:
+        console.print(f"evaluation: {summary['run_dir']}/eval.md")
+
+
+@app.command("eval")
+def eval_command(run_dir: Path = typer.Argument(..., help="A run folder made by `sft train`.")) -> None:
+    """Evaluate a training run: held-out loss, generation metrics, choices, forgetting, overfitting."""
+    from flows.train import eval_flow
+
+    result = eval_flow(str(run_dir))
+    held = result["held_out"]
+    console.print(f"held-out loss base {held['base_loss']} -> tuned {held['tuned_loss']}")
+    for key in ("forgetting", "overfitting"):
+        if key in result:
+            console.print(f"{key}: {result[key]['verdict']}")
+    console.print(f"report: {run_dir / 'eval.md'}")
+
+
+@app.command()
+def tune(config: Path = typer.Argument(..., help="Training config with a `tune:` section.")) -> None:
+    """Optuna search (grid, random or TPE) over learning rate, r, alpha and epochs."""
+    from flows.train import tune_flow
+
+    rows = tune_flow(str(config))
+    table = Table("trial", "learning_rate", "r", "alpha", "epochs", "validation loss")
+    for row in rows:
+        table.add_row(
+            *(str(row[k]) for k in ("trial", "learning_rate", "r", "alpha", "epochs")), f"{row['validation_loss']:.4f}"
+        )
+    console.print(table)
+
+
+@app.command("estimate-memory")
+def estimate_memory(
+    model: str = typer.Argument(..., help="A family (qwen2.5-7b, llama-3-8b, ...) or a folder with config.json."),
+    method: str = typer.Option("qlora", help="qlora, lora, adalora, ia3, prefix, prompt, ptuning, ptuning_v2, full."),
+    batch_size: int = typer.Option(8, "--batch-size", "-b"),
+    seq_len: int = typer.Option(2048, "--seq-len", "-s"),
+    weights: str = typer.Option(None, help="fp32, bf16, int8, nf4, nf4-dq (default: nf4-dq for qlora, else bf16)."),
+    optimizer: str = typer.Option("adamw_torch", help="adamw_torch, paged_adamw_8bit, adamw_bnb_8bit, sgd."),
+    checkpointing: bool = typer.Option(True, help="Activation (gradient) checkpointing."),
+    r: int = typer.Option(16, help="LoRA rank."),
+    gpu: float = typer.Option(None, help="GPU memory in GiB: say whether it fits and what to change."),
+) -> None:
+    """Memory a fine-tune needs, by component, from exact parameter counts (meta device)."""
+    from pipeline.train.memory import GIB, advice, count_parameters, estimate, load_model_config
+    from pipeline.train.methods import peft_config
+    from schemas.train import TrainConfig
+
+    config = TrainConfig(release="x@v1", model=model, method=method, lora={"r": r})
+    counts = count_parameters(load_model_config(model), method, peft_config(config))
+    kind = weights or ("nf4-dq" if method == "qlora" else "bf16")
+    result = estimate(counts, method, batch_size=batch_size, seq_len=seq_len, weights=kind,
+                      optimizer=optimizer, checkpointing=checkpointing)  # fmt: skip
+    console.print(f"{model}: {counts.total:,} parameters, {counts.trainable:,} trainable ({method}, weights {kind})")
+    table = Table("component", "GiB", "formula")
+    for name, value in result.components.items():
+        table.add_row(name, f"{value / GIB:.2f}", result.formulas[name])
+    table.add_row("total", f"{result.total / GIB:.2f}", "")
+    console.print(table)
+    if gpu is not None:
+        verdict = "fits" if result.fits(gpu) else "does NOT fit"
+        console.print(f"{verdict} in {gpu:g} GiB")
+        for tip in advice(result, gpu, method, checkpointing, batch_size):
+            console.print(f"- {tip}")
+
+
 def _resolve(output_dir: Path, ref: str) -> Path:
     try:
         return resolve(output_dir, ref)
