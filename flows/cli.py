@@ -156,6 +156,9 @@ def eval_command(run_dir: Path = typer.Argument(..., help="A run folder made by 
     """Evaluate a training run: held-out loss, generation metrics, choices, forgetting, overfitting."""
     from flows.train import eval_flow
 
+    if not (run_dir / "config.json").is_file():
+        console.print(f"[red]error:[/red] {run_dir} is not a run folder (no config.json); make one with `sft train`")
+        raise typer.Exit(2)
     result = eval_flow(str(run_dir))
     held = result["held_out"]
     console.print(f"held-out loss base {held['base_loss']} -> tuned {held['tuned_loss']}")
@@ -169,8 +172,14 @@ def eval_command(run_dir: Path = typer.Argument(..., help="A run folder made by 
 def tune(config: Path = typer.Argument(..., help="Training config with a `tune:` section.")) -> None:
     """Optuna search (grid, random or TPE) over learning rate, r, alpha and epochs."""
     from flows.train import tune_flow
+    from pipeline.train.data import ReleaseMismatch
+    from pipeline.train.trainer import MemoryRefused
 
-    rows = tune_flow(str(config))
+    try:
+        rows = tune_flow(str(config))
+    except (ConfigError, ReleaseMismatch, MemoryRefused, ValueError) as err:
+        console.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
     table = Table("trial", "learning_rate", "r", "alpha", "epochs", "validation loss")
     for row in rows:
         table.add_row(

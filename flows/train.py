@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def train_flow(config_path: str, resume_dir: str | None = None, evaluate: bool =
 
     config = load_train_config(config_path)
     run_dir = Path(resume_dir) if resume_dir else run_dir_for(config)
+    _configure_wandb(config, run_dir)
     result = train(config, run_dir, resume=resume_dir is not None)
     get_run_logger().info("trained %s in %s", config.method, run_dir)
     summary = {"run_dir": str(run_dir), "metrics": result.metrics}
@@ -53,6 +55,14 @@ def train_flow(config_path: str, resume_dir: str | None = None, evaluate: bool =
         summary["eval"] = evaluate_run(run_dir)
         create_markdown_artifact((run_dir / "eval.md").read_text(encoding="utf-8"), key="sft-eval")
     return summary
+
+
+def _configure_wandb(config: TrainConfig, run_dir: Path) -> None:
+    """wandb reads its mode and folder from the environment; a user's own settings win."""
+    if config.training.report_to == "wandb":
+        os.environ.setdefault("WANDB_MODE", config.training.wandb_mode)
+        os.environ.setdefault("WANDB_DIR", str(run_dir))
+        run_dir.mkdir(parents=True, exist_ok=True)
 
 
 @flow(name="evaluate")

@@ -62,6 +62,9 @@ class TrainingParams(Strict):
     save_steps: int | None = Field(default=None, ge=1, description="checkpoint every N steps (default: per epoch)")
     save_total_limit: int = Field(default=2, ge=1)
     report_to: Literal["none", "tensorboard", "wandb"] = "none"
+    wandb_mode: Literal["offline", "online"] = Field(
+        default="offline", description="offline runs need no network; `wandb sync` uploads them later"
+    )
 
 
 class EvalParams(Strict):

@@ -170,6 +170,9 @@ def train(config: TrainConfig, run_dir: Path, resume: bool = False) -> TrainResu
     if resume and checkpoint is None:
         raise ValueError(f"nothing to resume: {run_dir / 'checkpoints'} holds no checkpoint")
     outcome = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    if eval_set is not None and not any("eval_loss" in h and h["step"] == trainer.state.global_step
+                                        for h in trainer.state.log_history):  # fmt: skip
+        trainer.evaluate()  # the final model's validation loss, whatever the evaluation schedule
     metrics = _save_run(trainer, model, config, run_dir, release, outcome, tokenizer)
     metrics["resumed_from"] = checkpoint.name if checkpoint else None
     write_json(run_dir / "metrics.json", metrics)

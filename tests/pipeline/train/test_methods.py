@@ -72,3 +72,18 @@ def test_a_wrong_fingerprint_or_missing_release_is_refused(train_config, tmp_pat
         train(train_config().model_copy(update={"fingerprint": "f" * 64}), tmp_path / "x")
     with pytest.raises(ReleaseMismatch, match="has no version"):
         train(train_config().model_copy(update={"release": "tiny@v9"}), tmp_path / "y")
+
+
+def test_packing_paged_optimizer_and_tensorboard(train_config, tmp_path: Path) -> None:
+    config = train_config("lora", packing=True, optimizer="paged_adamw_8bit", report_to="tensorboard")
+    result = train(config, tmp_path / "packed")
+    assert result.metrics["steps"] == 6
+    assert list((tmp_path / "packed" / "checkpoints").rglob("events.out.tfevents.*"))
+
+
+def test_wandb_offline_needs_no_network(train_config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    train(train_config("lora", report_to="wandb"), tmp_path / "wandb-run")
+    assert list((tmp_path / "wandb").glob("offline-run-*"))
