@@ -249,3 +249,7 @@ def _print_counts(manifest: Manifest) -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()
