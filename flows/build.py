@@ -17,7 +17,9 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 
 from flows.version import code_version
-from pipeline import augment, clean, collect, decontaminate, dedup, normalize, render, segment, split
+from pipeline import annotate, augment, clean, collect, decontaminate, dedup, normalize, render, segment, split
+from pipeline.annotate.decisions import decide_all
+from pipeline.annotate.store import load_pushed, load_votes
 from pipeline.config import load_run_config
 from pipeline.io import read_models, write_models
 from pipeline.release import (
@@ -44,7 +46,9 @@ from schemas import (
     StageCounts,
 )
 
-STAGES = ("collect", "normalize", "dedup", "decontaminate", "split", "segment", "clean", "augment", "render")
+STAGES = (
+    "collect", "normalize", "dedup", "annotate", "decontaminate", "split", "segment", "clean", "augment", "render",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,9 @@ def build_dataset_flow(config_path: str) -> BuildResult:
     config = load_run_config(config_path)
     files = _input_files(config)
     inputs = [InputFile(path=p.as_posix(), sha256=sha256_file(p), bytes=p.stat().st_size) for _, p in files]
+    if config.annotate.enabled:  # pulled annotations are inputs too: a new pull means a new build
+        stored = [p for p in sorted(annotation_store(config).glob("*")) if p.is_file()]
+        inputs += [InputFile(path=p.as_posix(), sha256=sha256_file(p), bytes=p.stat().st_size) for p in stored]
     config_dict = config.model_dump(mode="json")
     fingerprint = input_fingerprint(config_dict, inputs, code_version())
     output_dir = Path(config.output_dir)
@@ -196,20 +203,11 @@ def build_dataset_flow(config_path: str) -> BuildResult:
     renderer = _renderer(config.tokenizer, config.render.model_dump_json())  # a bad tokenizer fails here, early
     _segmenter(config.segment.model_dump_json())  # so does a missing user dictionary
     work = Path(config.work_dir) / config.dataset / fingerprint[:16]
-    per_file = collect_task.map(
-        [p for _, p in files],
-        [s for s, _ in files],
-        unmapped(config.collect.shard_size),
-        unmapped(work / "collect"),
-        [f"{i:04d}-{p.stem[:40]}" for i, (_, p) in enumerate(files)],
-    ).result()
-    collected = [shard for shards in per_file for shard in shards]
-    shard_sources = [source for (source, _), shards in zip(files, per_file, strict=True) for _ in shards]
-    normalized = normalize_task.map(collected, shard_sources, unmapped(config), unmapped(work / "normalize")).result()
-    deduped = dedup_task(normalized, config, work / "dedup")
+    collected, normalized, deduped = hygiene(config, files, work)
+    reviewed = _annotated(config, deduped, work)
     index = decontaminate.load_index(config.decontaminate)
     clean_shards = decontaminate_task.map(
-        deduped, unmapped(config), unmapped(index), unmapped(work / "decontaminate")
+        reviewed, unmapped(config), unmapped(index), unmapped(work / "decontaminate")
     ).result()
     limits = split.bounds((r.meta.group for shard in clean_shards for r in _records(shard)), config.split)
     splitted = split_task.map(clean_shards, unmapped(config), unmapped(limits), unmapped(work / "split")).result()
@@ -218,11 +216,13 @@ def build_dataset_flow(config_path: str) -> BuildResult:
     augmented = augment_task.map(cleaned, unmapped(config), unmapped(work / "augment")).result()
     rendered = render_task.map(augmented, unmapped(config), unmapped(work / "render")).result()
 
-    stage_outputs = [collected, normalized, deduped, clean_shards, splitted, segmented, cleaned, augmented, rendered]
+    stage_outputs = [collected, normalized, deduped, *([reviewed] if config.annotate.enabled else []),
+                     clean_shards, splitted, segmented, cleaned, augmented, rendered]  # fmt: skip
     checks = {"template": {"name": renderer.template_name, "reason": renderer.reason}}
     if config.release.leakage_check:
         checks["leakage"] = leakage_task(rendered, config)
-    stages = [_total(name, shards) for name, shards in zip(STAGES, stage_outputs, strict=True)]
+    names = [s for s in STAGES if s != "annotate" or config.annotate.enabled]
+    stages = [_total(name, shards) for name, shards in zip(names, stage_outputs, strict=True)]
     request = ReleaseRequest(
         dataset=config.dataset,
         input_fingerprint=fingerprint,
@@ -242,6 +242,45 @@ def build_dataset_flow(config_path: str) -> BuildResult:
     result = release_task(request, output_dir, rendered, every)
     logger.info("release %s (%s)", result.release, "new" if result.created else "unchanged bytes")
     return result
+
+
+def hygiene(
+    config: RunConfig, files: list[tuple[SourceConfig, Path]], work: Path
+) -> tuple[list[Shard], list[Shard], list[Shard]]:
+    """collect, normalize and dedup: what annotators see and what the rest of the build reads."""
+    per_file = collect_task.map(
+        [p for _, p in files],
+        [s for s, _ in files],
+        unmapped(config.collect.shard_size),
+        unmapped(work / "collect"),
+        [f"{i:04d}-{p.stem[:40]}" for i, (_, p) in enumerate(files)],
+    ).result()
+    collected = [shard for shards in per_file for shard in shards]
+    shard_sources = [source for (source, _), shards in zip(files, per_file, strict=True) for _ in shards]
+    normalized = normalize_task.map(collected, shard_sources, unmapped(config), unmapped(work / "normalize")).result()
+    return collected, normalized, dedup_task(normalized, config, work / "dedup")
+
+
+@task(name="annotate")
+def annotate_task(shard: Shard, config: RunConfig, decisions: dict, pushed: set, folder: Path) -> Shard:
+    result = annotate.run(_records(shard), config.annotate, decisions, pushed, config.normalize)
+    return _save(result, folder, shard.records.stem)
+
+
+def _annotated(config: RunConfig, deduped: list[Shard], work: Path) -> list[Shard]:
+    """Apply the pulled annotations (from the local store: a build needs no server)."""
+    if not config.annotate.enabled:
+        return deduped
+    store = annotation_store(config)
+    decisions = decide_all(load_votes(store), config.annotate.conflict)
+    pushed = load_pushed(store)
+    return annotate_task.map(
+        deduped, unmapped(config), unmapped(decisions), unmapped(pushed), unmapped(work / "annotate")
+    ).result()
+
+
+def annotation_store(config: RunConfig) -> Path:
+    return Path(config.annotate.store) / config.dataset
 
 
 def _total(stage: str, shards: list[Shard]) -> StageCounts:

@@ -17,6 +17,10 @@ from schemas import Manifest
 app = typer.Typer(help="Build Chinese SFT datasets: raw files in, versioned chat-templated releases out.")
 release_app = typer.Typer(help="Read published releases.")
 app.add_typer(release_app, name="release")
+annotate_app = typer.Typer(help="Human review in Label Studio: push records, pull decisions.")
+app.add_typer(annotate_app, name="annotate")
+labelstudio_app = typer.Typer(help="A local Label Studio server (its own virtual environment, 127.0.0.1 only).")
+app.add_typer(labelstudio_app, name="labelstudio")
 console = Console()
 
 OutputDir = typer.Option(Path("data/releases"), "--output-dir", "-o", help="Folder that holds the releases.")
@@ -221,6 +225,97 @@ def estimate_memory(
         console.print(f"{verdict} in {gpu:g} GiB")
         for tip in advice(result, gpu, method, checkpointing, batch_size):
             console.print(f"- {tip}")
+
+
+@annotate_app.command("push")
+def annotate_push(config: Path = typer.Argument(..., help="Run config with an `annotate:` section.")) -> None:
+    """Send records for review; running it again sends only what the project lacks."""
+    from flows.annotate import annotate_push_flow
+    from pipeline.annotate.client import AnnotationServiceError
+
+    try:
+        summary = annotate_push_flow(str(config))
+    except (ConfigError, AnnotationServiceError) as err:
+        console.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    console.print(
+        f"project {summary['project']}: {summary['selected']} of {summary['records']} records selected, "
+        f"{summary['sent']} sent, {summary['already_present']} already there"
+    )
+
+
+@annotate_app.command("pull")
+def annotate_pull(config: Path = typer.Argument(..., help="Run config with an `annotate:` section.")) -> None:
+    """Store finished annotations; the next `sft run` applies them."""
+    from flows.annotate import annotate_pull_flow
+    from pipeline.annotate.client import AnnotationServiceError
+
+    try:
+        summary = annotate_pull_flow(str(config))
+    except (ConfigError, AnnotationServiceError) as err:
+        console.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    agree = summary["agreement"]
+    console.print(f"{summary['tasks']} tasks, {summary['new_annotations']} new annotations stored; decisions: "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(summary["decisions"].items())))  # fmt: skip
+    console.print(f"agreement: {agree['percent_agreement']} (Cohen's kappa {agree['cohen_kappa']}) over "
+                  f"{agree['tasks_with_several_annotators']} tasks with several annotators")  # fmt: skip
+
+
+LabelStudioHome = typer.Option(Path(".labelstudio"), "--home", help="Folder for the server's data, token and log.")
+LabelStudioPort = typer.Option(None, "--port", help="Port on 127.0.0.1 (default 8089, or the last one used).")
+
+
+@labelstudio_app.command("up")
+def labelstudio_up(home: Path = LabelStudioHome, port: int = LabelStudioPort) -> None:
+    """Install (first time, ~2 min), start and wait until healthy; prints the URL and the token file."""
+    from flows import labelstudio
+
+    try:
+        srv = labelstudio.up(labelstudio.server(home, port))
+    except RuntimeError as err:
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(2) from None
+    console.print(f"Label Studio is up at {srv.url}")
+    console.print(f"API token in {srv.token_file} (mode 600); log in {srv.log_file}")
+
+
+@labelstudio_app.command("down")
+def labelstudio_down(home: Path = LabelStudioHome) -> None:
+    """Stop the server this project started."""
+    from flows import labelstudio
+
+    stopped = labelstudio.down(labelstudio.server(home))
+    console.print("stopped" if stopped else "no server was running")
+
+
+@labelstudio_app.command("status")
+def labelstudio_status(home: Path = LabelStudioHome) -> None:
+    """Whether the server answers its health check."""
+    from flows import labelstudio
+
+    srv = labelstudio.server(home)
+    if labelstudio.healthy(srv):
+        console.print(f"up at {srv.url}")
+    else:
+        console.print(f"down ({srv.url} does not answer)")
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    config: Path = typer.Argument(..., help="Run config: pull annotations and rebuild on a schedule."),
+    cron: str = typer.Option("*/30 * * * *", help="Cron schedule of the pull-and-build deployment."),
+) -> None:
+    """Run the scheduled deployments (annotation pull, then a build) until stopped."""
+    from prefect import serve as prefect_serve
+
+    from flows.annotate import annotate_pull_flow
+    from flows.build import build_dataset_flow
+
+    pull = annotate_pull_flow.to_deployment(name="annotate-pull", cron=cron, parameters={"config_path": str(config)})
+    build = build_dataset_flow.to_deployment(name="build", cron=cron, parameters={"config_path": str(config)})
+    prefect_serve(pull, build)
 
 
 def _resolve(output_dir: Path, ref: str) -> Path:

@@ -1,6 +1,7 @@
 """Data contracts shared by every layer. Imports only pydantic and the standard library."""
 
 from schemas.config import (
+    AnnotateConfig,
     AugmentConfig,
     BenchmarkFile,
     CleanConfig,
@@ -23,6 +24,7 @@ from schemas.record import LineageStep, Message, RecordMeta, Segmentation, SftRe
 from schemas.stage import RecordResult, Rejection, StageCounts, StageResult
 
 __all__ = [
+    "AnnotateConfig",
     "AugmentConfig",
     "BenchmarkFile",
     "CleanConfig",

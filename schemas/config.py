@@ -181,6 +181,26 @@ class AugmentConfig(Strict):
     seed: int = 0
 
 
+class AnnotateConfig(Strict):
+    """Human review in Label Studio. Off by default: already-labelled data can skip it."""
+
+    enabled: bool = False
+    url: str = "http://127.0.0.1:8089"
+    token_env: str = Field(default="LABEL_STUDIO_API_KEY", description="environment variable holding the token")
+    token_file: str | None = Field(default=".labelstudio/token", description="used when the variable is unset")
+    project: str | None = Field(default=None, description="project title (default: '<dataset> SFT review')")
+    select: Literal["all", "flagged", "sample", "source"] = Field(
+        default="all", description="all records, those the clean filters flag, a random sample, or some sources"
+    )
+    sample_rate: float = Field(default=0.1, gt=0, le=1)
+    sources: list[str] = Field(default_factory=list, description="with select: source, path fragments to match")
+    categories: list[str] = Field(default_factory=list, description="category choices shown to annotators")
+    batch_size: int = Field(default=500, ge=1)
+    conflict: Literal["majority", "adjudicate"] = "majority"
+    release_pending: bool = Field(default=False, description="release records still waiting for a verdict")
+    store: str = Field(default="data/annotations", description="append-only store of pulled annotations")
+
+
 class BenchmarkFile(Strict):
     path: str
     column: str = Field(default="Question", description="the column holding the benchmark's questions")
@@ -246,6 +266,7 @@ class RunConfig(Strict):
     collect: CollectConfig = CollectConfig()
     normalize: NormalizeConfig = NormalizeConfig()
     dedup: DedupConfig = DedupConfig()
+    annotate: AnnotateConfig = AnnotateConfig()
     decontaminate: DecontaminateConfig = DecontaminateConfig()
     split: SplitConfig = SplitConfig()
     segment: SegmentConfig = SegmentConfig()
