@@ -21,7 +21,7 @@ from pipeline.annotate import select
 from pipeline.annotate.client import AnnotationServiceError, LabelStudioClient, connect
 from pipeline.annotate.decisions import agreement, decide_all
 from pipeline.annotate.interface import labeling_config, task_for
-from pipeline.annotate.store import append_raw, load_votes, write_pushed
+from pipeline.annotate.store import append_raw, load_pushed, load_votes, write_pushed
 from pipeline.config import load_run_config
 from schemas import RunConfig
 
@@ -60,7 +60,14 @@ def annotate_push_flow(config_path: str) -> dict:
     )
     client = connect_task(config)
     project = client.project_id(project_title(config), labeling_config(config.annotate.categories))
-    counts = client.push(project, [task_for(r) for r in chosen], config.annotate.batch_size)
+    store = annotation_store(config)
+    counts = client.push(
+        project,
+        [task_for(r) for r in chosen],
+        config.annotate.batch_size,
+        checkpoint=load_pushed(store) if (store / "pushed.json").exists() else None,
+        on_batch=lambda keys: write_pushed(store, keys),
+    )
     summary = {"project": project, "records": len(records), "selected": len(chosen), **counts}
     get_run_logger().info("pushed to %s: %s", config.annotate.url, summary)
     return summary

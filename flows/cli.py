@@ -278,6 +278,7 @@ def labelstudio_up(home: Path = LabelStudioHome, port: int = LabelStudioPort) ->
         raise typer.Exit(2) from None
     console.print(f"Label Studio is up at {srv.url}")
     console.print(f"API token in {srv.token_file} (mode 600); log in {srv.log_file}")
+    console.print(f"web login: {labelstudio.ADMIN}, password in {srv.password_file} (mode 600)")
 
 
 @labelstudio_app.command("down")

@@ -4,8 +4,9 @@ Label Studio cannot share a virtual environment with Prefect (it pins python-jso
 pip then quietly installs an old Prefect), so it gets its own under `.labelstudio/venv`. The
 first `up` installs it (about 150 s), creates the admin user and a legacy API token with no
 human involved, starts the server on 127.0.0.1 only, and waits until it answers `/health`
-(45-90 s on an empty data folder, a few seconds afterwards). The token is kept in a file
-readable by its owner only and never printed.
+(45-90 s on an empty data folder, a few seconds afterwards). The token and the admin's
+password (to log in to the web page as admin@sft.local) are kept in files readable by their
+owner only, and never printed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,10 @@ class Server:
     @property
     def token_file(self) -> Path:
         return self.home / "token"
+
+    @property
+    def password_file(self) -> Path:
+        return self.home / "admin-password"
 
     @property
     def pid_file(self) -> Path:
@@ -90,12 +96,25 @@ def _port_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _environment(srv: Server, token: str) -> dict[str, str]:
+ADMIN = "admin@sft.local"
+
+
+def _secret(path: Path, make: Callable[[], str]) -> str:
+    """A secret kept in a file only its owner can read, made on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _environment(srv: Server, token: str, password: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("USERNAME", "PASSWORD", "PORT", "HOST")}
     env.update(
         {
-            "LABEL_STUDIO_USERNAME": "admin@sft.local",
-            "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(16),
+            "LABEL_STUDIO_USERNAME": ADMIN,
+            "LABEL_STUDIO_PASSWORD": password,
             "LABEL_STUDIO_USER_TOKEN": token,
             "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
             "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
@@ -117,18 +136,18 @@ def up(srv: Server, wait_seconds: float = 240) -> Server:
         raise RuntimeError(f"port {srv.port} on 127.0.0.1 is taken by another program; pass --port")
     install(srv)
     srv.home.mkdir(parents=True, exist_ok=True)
-    if srv.token_file.exists():
-        token = srv.token_file.read_text().strip()
-    else:
-        token = secrets.token_hex(20)
-        srv.token_file.write_text(token)
-        srv.token_file.chmod(0o600)
+    token = _secret(srv.token_file, lambda: secrets.token_hex(20))
+    password = _secret(srv.password_file, lambda: secrets.token_urlsafe(16))
     (srv.home / "port").write_text(str(srv.port))
     command = [str(srv.venv / "bin" / "label-studio"), "start", "--no-browser", "--internal-host", "127.0.0.1",
                "--port", str(srv.port), "--data-dir", str(srv.home / "data")]  # fmt: skip
     with srv.log_file.open("ab") as log:
         process = subprocess.Popen(
-            command, env=_environment(srv, token), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=_environment(srv, token, password),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     srv.pid_file.write_text(str(process.pid))
     deadline = time.monotonic() + wait_seconds
@@ -169,3 +188,4 @@ def remove(srv: Server) -> None:
     down(srv)
     shutil.rmtree(srv.home / "data", ignore_errors=True)
     srv.token_file.unlink(missing_ok=True)
+    srv.password_file.unlink(missing_ok=True)

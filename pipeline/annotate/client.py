@@ -1,9 +1,12 @@
 """Talking to a Label Studio server through label-studio-sdk, without losing or doubling work.
 
-The server never deduplicates imports, so the project itself is the ledger of what was pushed:
-before each batch the keys it already holds are read back, and only missing keys are sent. A
-batch whose import fails in transit (a 5xx after the server committed it, a timeout) is
-retried only after the keys are read again, so a committed batch is never sent twice. Errors
+The server never deduplicates imports, so the project itself is the ledger of what was pushed.
+Reading all its keys back costs seconds for 10,000 tasks, so the caller keeps a local
+checkpoint of the keys and the project's task count is compared with it (one cheap request):
+equal counts mean the checkpoint is current; any difference (a crash between an import and the
+checkpoint, tasks deleted by hand) means the keys are read back from the server. A batch whose
+import fails in transit (a 5xx after the server committed it, a timeout) is retried only after
+the keys are read again, so a committed batch is never sent twice. Errors
 that retrying cannot fix (a wrong token, a missing project) stop at once with the URL and the
 cause; the token never appears in a message.
 """
@@ -43,18 +46,38 @@ class LabelStudioClient:
     def task_keys(self, project: int) -> dict[str, int]:
         """key -> task id of every task in the project."""
         tasks = self._call(
-            lambda: list(self.sdk.tasks.list(project=project, fields="task_only", page_size=1000)), "list tasks"
+            lambda: list(self.sdk.tasks.list(project=project, include="id,data", page_size=5000)), "list tasks"
         )
-        return {task.data["key"]: int(task.id) for task in tasks if task.data and "key" in task.data}
+        return {task.data["key"]: int(task.id) for task in tasks if "key" in (task.data or {})}
 
-    def push(self, project: int, tasks: Sequence[dict], batch_size: int) -> dict[str, int]:
-        """Import the tasks whose keys the project lacks; returns counts (sent, already there)."""
-        present = set(self.task_keys(project))
+    def task_count(self, project: int) -> int:
+        return int(self._call(lambda: self.sdk.projects.get(id=project), "read the project").task_number or 0)
+
+    def push(
+        self,
+        project: int,
+        tasks: Sequence[dict],
+        batch_size: int,
+        checkpoint: set[str] | None = None,
+        on_batch: Callable[[set[str]], None] | None = None,
+    ) -> dict[str, int]:
+        """Import the tasks whose keys the project lacks.
+
+        `checkpoint` is the caller's record of the project's keys; `on_batch` receives the
+        updated key set after every committed batch, for the caller to save.
+        """
+        if checkpoint is not None and self.task_count(project) == len(checkpoint):
+            present = set(checkpoint)
+        else:
+            present = set(self.task_keys(project))
         missing = [t for t in tasks if t["data"]["key"] not in present]
         sent = 0
         for start in range(0, len(missing), batch_size):
             batch = missing[start : start + batch_size]
             sent += self._import_once(project, batch)
+            present |= {t["data"]["key"] for t in batch}
+            if on_batch is not None:
+                on_batch(present)
         return {"sent": sent, "already_present": len(tasks) - len(missing)}
 
     def _import_once(self, project: int, batch: list[dict]) -> int:

@@ -91,8 +91,14 @@ def decide(votes: list[Vote], policy: str) -> Decision:
         return Decision(key, "pending", None, None, None, annotators, latest, f"annotators disagree ({summary})")
     verdict = counts[0][0]
     winners = sorted((v for v in judged if v.verdict == verdict), key=lambda v: v.updated_at)
-    last = winners[-1]
-    return Decision(key, verdict, last.response, last.reject_reason, last.category, annotators, latest)
+
+    def latest_of(field: str) -> str | None:
+        """The newest non-empty value among the winning votes (one edits, another just agrees)."""
+        values = [getattr(v, field) for v in winners if getattr(v, field)]
+        return values[-1] if values else None
+
+    response, reason, category = latest_of("response"), latest_of("reject_reason"), latest_of("category")
+    return Decision(key, verdict, response, reason, category, annotators, latest)
 
 
 def agreement(votes: list[Vote]) -> dict:

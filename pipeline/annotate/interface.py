@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from schemas import SftRecord
+from schemas import Message, SftRecord
 
 VERDICTS = {"accept": "接受 Accept", "reject": "拒绝 Reject", "needs-fix": "需修改 Needs fix"}
 REJECT_REASONS = {
@@ -55,6 +55,11 @@ def labeling_config(categories: list[str]) -> str:
 </View>"""
 
 
+def _shown(message: Message) -> str:
+    calls = "\n".join(f"调用工具 call {c.name}({c.arguments})" for c in message.tool_calls)
+    return "\n".join(part for part in (message.content, calls) if part)
+
+
 def task_for(record: SftRecord) -> dict:
     """A Label Studio task: `key` (the record id) is what makes pushing idempotent."""
     messages = list(record.messages)
@@ -65,7 +70,7 @@ def task_for(record: SftRecord) -> dict:
         "data": {
             "key": record.id,
             "instruction": instruction,
-            "dialogue": [{"speaker": SPEAKERS[m.role], "text": m.content or "(tool call)"} for m in context],
+            "dialogue": [{"speaker": SPEAKERS[m.role], "text": _shown(m)} for m in context],
             "draft": draft,
             "source": str(record.meta.source),
             "category": record.meta.category or "",

@@ -189,3 +189,27 @@ def test_faults_are_clear_and_lose_nothing(review_config: Path, label_studio: la
     outcome = client.push(project, [task_for(r) for r in records], batch_size=5)
     assert calls == [5] and outcome["sent"] == 0  # retried by reading back keys: nothing sent twice
     assert len(client.task_keys(project)) == 5
+
+
+def test_a_crash_before_the_checkpoint_does_not_duplicate_tasks(label_studio: labelstudio.Server) -> None:
+    from pipeline.annotate.interface import labeling_config, task_for
+    from schemas import Message, RecordMeta, SftRecord, SourcePointer
+
+    client = connect(label_studio.url, label_studio.token_file.read_text().strip())
+    project = client.project_id("crash before checkpoint", labeling_config([]))
+
+    def record(i: int) -> dict:
+        messages = (Message(role="user", content=f"崩溃测试{i}"), Message(role="assistant", content="答"))
+        return task_for(
+            SftRecord(id=f"crash{i}", messages=messages, meta=RecordMeta(source=SourcePointer(file="c"), group="g"))
+        )
+
+    def crash(keys: set[str]) -> None:
+        raise RuntimeError("killed after the import, before the checkpoint was written")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        client.push(project, [record(i) for i in range(4)], batch_size=2, checkpoint=set(), on_batch=crash)
+    saved: set[str] = set()
+    outcome = client.push(project, [record(i) for i in range(4)], batch_size=2, checkpoint=set(), on_batch=saved.update)
+    assert outcome == {"sent": 2, "already_present": 2}
+    assert len(client.task_keys(project)) == 4 and saved == {f"crash{i}" for i in range(4)}
