@@ -4,12 +4,15 @@
 
 TEXT_FILE defaults to 红楼梦 from ../shared/data when present (the development machines have
 it), else to the project's sample texts repeated. The same lines go through raw jieba, raw
-rjieba and the segment stage with each backend; the target is stage >= 0.8x raw throughput.
+rjieba (and THULAC and pkuseg when installed) and the segment stage with each backend; the
+target is stage >= 0.8x raw throughput. The last columns compare each backend with jieba:
+the share of jieba's word spans it also produces, and of messages segmented identically.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -51,6 +54,28 @@ def as_records(lines: list[str]) -> list[SftRecord]:
     return records
 
 
+def agreement(reference: list[SftRecord], other: list[SftRecord]) -> tuple[float, float]:
+    """Share of jieba's word spans the other backend also produces, and of identical messages."""
+    same_spans = total_spans = same_lines = lines = 0
+    for a, b in zip(reference, other, strict=True):
+        for seg_a, seg_b in zip(a.segments, b.segments, strict=True):
+            spans_a, spans_b = _spans(seg_a.words), _spans(seg_b.words)
+            same_spans += len(spans_a & spans_b)
+            total_spans += len(spans_a)
+            same_lines += seg_a.words == seg_b.words
+            lines += 1
+    return same_spans / total_spans, same_lines / lines
+
+
+def _spans(words: tuple[str, ...]) -> set[tuple[int, int]]:
+    spans, position = set(), 0
+    for word in words:
+        if word.strip():
+            spans.add((position, position + len(word)))
+        position += len(word)
+    return spans
+
+
 def timed(work) -> float:
     start = time.perf_counter()
     work()
@@ -66,15 +91,23 @@ def main() -> None:
     records = as_records(lines)
     megabytes = sum(len(m.content.encode("utf-8")) for r in records for m in r.messages) / 1e6
     print(f"text: {args.text or 'data/samples (repeated)'}; {len(records)} records, {megabytes:.2f} MB")
-    print(f"{'backend':8} {'raw MB/s':>9} {'stage MB/s':>11} {'stage/raw':>10}")
+    print(
+        f"{'backend':8} {'raw MB/s':>9} {'stage MB/s':>11} {'stage/raw':>10} {'spans = jieba':>14} {'lines = jieba':>14}"
+    )
     segmented = {}
-    for backend in ("jieba", "rjieba"):
+    texts = [m.content for r in records for m in r.messages]
+    for backend in ("jieba", "rjieba", "thulac", "pkuseg"):
+        if backend in ("thulac", "pkuseg") and importlib.util.find_spec(backend) is None:
+            print(f"{backend:8} not installed (optional extra)")
+            continue
         config = SegmentConfig(backend=backend)
         segmenter = segment.load_segmenter(config)
-        texts = [m.content for r in records for m in r.messages]
-        raw = timed(lambda: [segmenter.backend.cut(t) for t in texts])  # noqa: B023
+        raw = timed(lambda: [segmenter.backend.raw(t) for t in texts])  # noqa: B023
         stage = timed(lambda: segmented.__setitem__(backend, segment.run(records, config, segmenter).kept))  # noqa: B023
-        print(f"{backend:8} {megabytes / raw:9.2f} {megabytes / stage:11.2f} {raw / stage:10.2f}x")
+        spans, lines = agreement(segmented["jieba"], segmented[backend])
+        print(
+            f"{backend:8} {megabytes / raw:9.2f} {megabytes / stage:11.2f} {raw / stage:10.2f}x {spans:14.1%} {lines:14.1%}"
+        )
     segmenter = segment.load_segmenter(SegmentConfig())
     seconds = timed(lambda: clean.run(segmented["jieba"], CleanConfig(), segmenter))
     print(f"clean: {len(records) / seconds:,.0f} records/s ({len(records)} records, {seconds:.2f} s)")

@@ -76,7 +76,7 @@ class DedupConfig(Strict):
 
 
 class SegmentConfig(Strict):
-    backend: Literal["jieba", "rjieba"] = "jieba"
+    backend: Literal["jieba", "rjieba", "thulac", "pkuseg"] = "jieba"
     hmm: bool = Field(default=True, description="HMM discovery of unknown words (jieba's default)")
     user_dicts: list[str] = Field(default_factory=list, description="jieba user dictionary files")
     pos: bool = Field(default=False, description="part-of-speech tags")

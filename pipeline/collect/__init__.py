@@ -91,7 +91,7 @@ def _detected(data: object) -> str | None:
 
 def _markdown_items(path: Path, source: SourceConfig) -> Iterator[SftRecord | Rejection]:
     encoding, text = read_text(path, source.encoding)
-    group = f"doc:{path.as_posix()}"
+    group = f"doc:{_document_name(path, source)}"
     for item in parse_qa(text):
         if isinstance(item, QaPair):
             pointer = SourcePointer(file=path.as_posix(), line=item.line, encoding=encoding, format="markdown")
@@ -100,6 +100,18 @@ def _markdown_items(path: Path, source: SourceConfig) -> Iterator[SftRecord | Re
         else:
             pointer = SourcePointer(file=path.as_posix(), line=item.line, encoding=encoding, format="markdown")
             yield _reject(digest(f"{pointer}"), item.reason, item.detail, pointer)
+
+
+def _document_name(path: Path, source: SourceConfig) -> str:
+    """A document's name for grouping: its path inside the source folder, or its file name.
+
+    Not the absolute path: moving a collection to another folder or machine must not move
+    documents between splits.
+    """
+    root = Path(source.path)
+    if root.is_dir():
+        return path.relative_to(root).as_posix()
+    return path.name
 
 
 def _category(data: object, source: SourceConfig) -> str | None:

@@ -49,7 +49,7 @@ def test_markdown_records_share_the_document_group(tmp_path: Path) -> None:
     path = tmp_path / "faq.md"
     path.write_text("## 问一？\n答一\n\n## 问二？\n答二\n", encoding="utf-8")
     result = collect_file(path)
-    assert {r.meta.group for r in result.kept} == {f"doc:{path.as_posix()}"}
+    assert {r.meta.group for r in result.kept} == {"doc:faq.md"}  # not the absolute path: moving files moves nothing
     assert [r.meta.source.line for r in result.kept] == [1, 4]
 
 
@@ -85,3 +85,11 @@ def test_expand_source_reads_folders_and_globs(tmp_path: Path) -> None:
     assert [p.name for p in expand_source(SourceConfig(path=str(tmp_path / "**/*.md")))] == ["b.md"]
     with pytest.raises(FileNotFoundError, match="matches no file"):
         expand_source(SourceConfig(path=str(tmp_path / "nothing*.json")))
+
+
+def test_documents_in_a_folder_are_grouped_by_their_path_inside_it(tmp_path: Path) -> None:
+    (tmp_path / "notes" / "sub").mkdir(parents=True)
+    (tmp_path / "notes" / "sub" / "a.md").write_text("## 问？\n答\n", encoding="utf-8")
+    source = SourceConfig(path=str(tmp_path / "notes"))
+    [record] = run(expand_source(source)[0], source).kept
+    assert record.meta.group == "doc:sub/a.md"
