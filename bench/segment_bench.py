@@ -91,9 +91,8 @@ def main() -> None:
     records = as_records(lines)
     megabytes = sum(len(m.content.encode("utf-8")) for r in records for m in r.messages) / 1e6
     print(f"text: {args.text or 'data/samples (repeated)'}; {len(records)} records, {megabytes:.2f} MB")
-    print(
-        f"{'backend':8} {'raw MB/s':>9} {'stage MB/s':>11} {'stage/raw':>10} {'spans = jieba':>14} {'lines = jieba':>14}"
-    )
+    header = ("backend", "raw MB/s", "stage MB/s", "stage/raw", "spans = jieba", "lines = jieba")
+    print(f"{header[0]:8} {header[1]:>9} {header[2]:>11} {header[3]:>10} {header[4]:>14} {header[5]:>14}")
     segmented = {}
     texts = [m.content for r in records for m in r.messages]
     for backend in ("jieba", "rjieba", "thulac", "pkuseg"):
@@ -105,9 +104,8 @@ def main() -> None:
         raw = timed(lambda: [segmenter.backend.raw(t) for t in texts])  # noqa: B023
         stage = timed(lambda: segmented.__setitem__(backend, segment.run(records, config, segmenter).kept))  # noqa: B023
         spans, lines = agreement(segmented["jieba"], segmented[backend])
-        print(
-            f"{backend:8} {megabytes / raw:9.2f} {megabytes / stage:11.2f} {raw / stage:10.2f}x {spans:14.1%} {lines:14.1%}"
-        )
+        speeds = f"{megabytes / raw:9.2f} {megabytes / stage:11.2f} {raw / stage:10.2f}x"
+        print(f"{backend:8} {speeds} {spans:14.1%} {lines:14.1%}")
     segmenter = segment.load_segmenter(SegmentConfig())
     seconds = timed(lambda: clean.run(segmented["jieba"], CleanConfig(), segmenter))
     print(f"clean: {len(records) / seconds:,.0f} records/s ({len(records)} records, {seconds:.2f} s)")
