@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -e ".[dev,train]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,train,segmenters]"
+	$(BIN)/python -m pip install --quiet cython
+	$(BIN)/python -m pip install --quiet --no-build-isolation pkuseg
 	@touch $(STAMP)
 
 demo: $(STAMP)

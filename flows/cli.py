@@ -195,7 +195,9 @@ def tune(config: Path = typer.Argument(..., help="Training config with a `tune:`
 @app.command("estimate-memory")
 def estimate_memory(
     model: str = typer.Argument(..., help="A family (qwen2.5-7b, llama-3-8b, ...) or a folder with config.json."),
-    method: str = typer.Option("qlora", help="qlora, lora, adalora, ia3, prefix, prompt, ptuning, ptuning_v2, full."),
+    method: str = typer.Option(
+        "qlora", help="qlora, lora, adalora, ia3, prefix, prompt, ptuning, ptuning_v2, adapter, llama_adapter, full."
+    ),
     batch_size: int = typer.Option(8, "--batch-size", "-b"),
     seq_len: int = typer.Option(2048, "--seq-len", "-s"),
     weights: str = typer.Option(None, help="fp32, bf16, int8, nf4, nf4-dq (default: nf4-dq for qlora, else bf16)."),
@@ -206,11 +208,11 @@ def estimate_memory(
 ) -> None:
     """Memory a fine-tune needs, by component, from exact parameter counts (meta device)."""
     from pipeline.train.memory import GIB, advice, count_parameters, estimate, load_model_config
-    from pipeline.train.methods import peft_config
+    from pipeline.train.methods import wrap
     from schemas.train import TrainConfig
 
     config = TrainConfig(release="x@v1", model=model, method=method, lora={"r": r})
-    counts = count_parameters(load_model_config(model), method, peft_config(config))
+    counts = count_parameters(load_model_config(model), lambda meta_model: wrap(meta_model, config))
     kind = weights or ("nf4-dq" if method == "qlora" else "bf16")
     result = estimate(counts, method, batch_size=batch_size, seq_len=seq_len, weights=kind,
                       optimizer=optimizer, checkpointing=checkpointing)  # fmt: skip

@@ -8,7 +8,9 @@ from pydantic import Field, model_validator
 
 from schemas.record import Strict
 
-Method = Literal["qlora", "lora", "adalora", "ia3", "prefix", "prompt", "ptuning", "ptuning_v2", "full"]
+Method = Literal[
+    "qlora", "lora", "adalora", "ia3", "prefix", "prompt", "ptuning", "ptuning_v2", "adapter", "llama_adapter", "full"
+]
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"]
 
 
@@ -34,6 +36,21 @@ class PromptParams(Strict):
 
     num_virtual_tokens: int = Field(default=20, ge=1)
     encoder_hidden_size: int | None = Field(default=None, ge=1, description="P-tuning/prefix MLP width")
+
+
+class AdapterParams(Strict):
+    """Bottleneck adapters: Houlsby (after attention and feed-forward) or Pfeiffer (feed-forward only)."""
+
+    placement: Literal["houlsby", "pfeiffer"] = "pfeiffer"
+    reduction_factor: int = Field(default=16, ge=1, description="hidden size / bottleneck size")
+    activation: Literal["relu", "gelu", "silu"] = "relu"
+
+
+class LlamaAdapterParams(Strict):
+    """LLaMA-Adapter (Zhang et al. 2023): gated adaption prompts in the top layers."""
+
+    adapter_len: int = Field(default=10, ge=1)
+    adapter_layers: int = Field(default=30, ge=1, description="top layers that get prompts (capped at the model's)")
 
 
 class QuantParams(Strict):
@@ -87,6 +104,8 @@ class TrainConfig(Strict):
     lora: LoraParams = LoraParams()
     adalora: AdaLoraParams = AdaLoraParams()
     prompt: PromptParams = PromptParams()
+    adapter: AdapterParams = AdapterParams()
+    llama_adapter: LlamaAdapterParams = LlamaAdapterParams()
     quantization: QuantParams = QuantParams()
     training: TrainingParams = TrainingParams()
     eval: EvalParams = EvalParams()
@@ -100,7 +119,15 @@ class TrainConfig(Strict):
     def _release_pinned(self) -> TrainConfig:
         if "@" not in self.release:
             raise ValueError("release must be pinned as DATASET@VERSION (for example demo@v1)")
-        if self.merge and self.method in ("prefix", "prompt", "ptuning", "ptuning_v2", "full"):
+        if self.merge and self.method in (
+            "prefix",
+            "prompt",
+            "ptuning",
+            "ptuning_v2",
+            "adapter",
+            "llama_adapter",
+            "full",
+        ):
             raise ValueError(f"method {self.method} cannot be merged into the base model")
         return self
 

@@ -23,6 +23,7 @@ from pipeline.collect.encoding import decode
 from pipeline.io import atomic_write_text, write_json
 from pipeline.render import chat_messages
 from pipeline.render.templates import FALLBACK_TEMPLATES
+from pipeline.train import adapters
 from pipeline.train.data import pin_release, to_dataset
 from pipeline.train.metrics import bleu4, exact_match, rouge_l
 from pipeline.train.trainer import device_of, load_model
@@ -48,6 +49,8 @@ def load_models(run_dir: Path, config: TrainConfig) -> Models:
     base = load_model(config, device).eval()
     if (run_dir / "model").is_dir():
         tuned = AutoModelForCausalLM.from_pretrained(run_dir / "model", use_safetensors=True).eval()
+    elif (run_dir / "adapter" / adapters.CONFIG_FILE).exists():
+        tuned = adapters.load_adapters(load_model(config, device), run_dir / "adapter").eval()
     else:
         tuned = PeftModel.from_pretrained(load_model(config, device), run_dir / "adapter").eval()
     tokenizer = AutoTokenizer.from_pretrained(config.model)

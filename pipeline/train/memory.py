@@ -24,6 +24,7 @@ the counts:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,11 @@ def load_model_config(model: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def count_parameters(model_config: dict[str, Any], method: str, peft_config: Any = None) -> Counts:
-    """Build the model (and its PEFT wrapper) on the meta device and count its parameters."""
+def count_parameters(model_config: dict[str, Any], wrap: Callable[[Any], Any] | None = None) -> Counts:
+    """Build the model on the meta device, let `wrap` add a method's parameters, and count.
+
+    Without `wrap` every parameter is trainable (full fine-tuning).
+    """
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
@@ -119,13 +123,8 @@ def count_parameters(model_config: dict[str, Any], method: str, peft_config: Any
         if isinstance(module, torch.nn.Linear) and "lm_head" not in name
     )
     total = sum(p.numel() for p in model.parameters())
-    if method == "full":
-        trainable = [p for p in model.parameters()]
-    else:
-        from peft import get_peft_model
-
-        wrapped = get_peft_model(model, peft_config)
-        trainable = [p for p in wrapped.parameters() if p.requires_grad]
+    wrapped = wrap(model) if wrap is not None else model
+    trainable = [p for p in wrapped.parameters() if p.requires_grad]
     return Counts(
         total=total,
         quantizable=quantizable,

@@ -12,6 +12,9 @@
   reparameterisation (Li and Liang 2021).
 - ptuning_v2: deep prompt tuning, per-layer prefixes trained directly, no reparameterisation
   (Liu et al. 2022) - peft's prefix tuning with `prefix_projection=False`.
+- adapter: bottleneck adapters, Houlsby or Pfeiffer placement (adapters.py).
+- llama_adapter: LLaMA-Adapter's gated adaption prompts (Zhang et al. 2023), peft's
+  AdaptionPromptConfig; peft supports it for Llama-family and Mistral models only.
 - full: every weight trains.
 """
 
@@ -23,10 +26,46 @@ from schemas.train import TrainConfig
 
 PROMPT_METHODS = ("prefix", "prompt", "ptuning", "ptuning_v2")
 MERGEABLE = ("qlora", "lora", "adalora", "ia3")
+PEFT_SAVED = ("qlora", "lora", "adalora", "ia3", "prefix", "prompt", "ptuning", "ptuning_v2", "llama_adapter")
 IA3_TARGETS = ["k_proj", "v_proj", "down_proj"]
 
 
-def peft_config(config: TrainConfig, total_steps: int = 1000) -> Any:
+def wrap(model: Any, config: TrainConfig, total_steps: int = 1000) -> Any:
+    """The model as `config.method` trains it: frozen base with adapters, or all of it."""
+    if config.method == "full":
+        return model
+    if config.method == "adapter":
+        from pipeline.train.adapters import add_adapters
+
+        adapter = config.adapter
+        return add_adapters(model, adapter.placement, adapter.reduction_factor, adapter.activation)
+    from peft import get_peft_model
+
+    if config.method == "llama_adapter":
+        _check_llama_adapter(model.config.model_type)
+        _fuse_lm_head_before_peft(model)
+    return get_peft_model(model, peft_config(config, total_steps, model.config.num_hidden_layers))
+
+
+def _fuse_lm_head_before_peft(model: Any) -> None:
+    """TRL's SFTTrainer patches the base model's forward with a fused LM head, but peft's
+    adaption-prompt wrapper keeps the forward it saw when it was built, so the patch would be
+    bypassed and the loss would find no log-probabilities. TRL's own advice is to add the head
+    before wrapping with PEFT; doing so here makes the wrapper keep the patched forward."""
+    from trl.trainer.utils import add_fused_lm_head
+
+    add_fused_lm_head(model, outputs=("log_probs", "entropy", "is_top1"))
+
+
+def _check_llama_adapter(model_type: str) -> None:
+    from peft.tuners.adaption_prompt.config import TRANSFORMERS_MODEL_CONFIG
+
+    if model_type not in TRANSFORMERS_MODEL_CONFIG:
+        supported = ", ".join(sorted(TRANSFORMERS_MODEL_CONFIG))
+        raise ValueError(f"llama_adapter supports the architectures {supported}; this model is {model_type!r}")
+
+
+def peft_config(config: TrainConfig, total_steps: int = 1000, num_layers: int | None = None) -> Any:
     """The peft config for `config.method` (None for full fine-tuning)."""
     from peft import (
         AdaLoraConfig,
@@ -72,6 +111,15 @@ def peft_config(config: TrainConfig, total_steps: int = 1000) -> Any:
         return PrefixTuningConfig(
             num_virtual_tokens=prompt.num_virtual_tokens, prefix_projection=False, task_type=TaskType.CAUSAL_LM
         )
-    if method == "full":
+    if method == "llama_adapter":
+        from peft import AdaptionPromptConfig
+
+        layers = config.llama_adapter.adapter_layers
+        return AdaptionPromptConfig(
+            adapter_len=config.llama_adapter.adapter_len,
+            adapter_layers=min(layers, num_layers) if num_layers else layers,
+            task_type=TaskType.CAUSAL_LM,
+        )
+    if method in ("full", "adapter"):
         return None
     raise ValueError(f"unknown method {method!r}")

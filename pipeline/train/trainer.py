@@ -16,9 +16,10 @@ from typing import Any
 from transformers import TrainerCallback
 
 from pipeline.io import write_json
+from pipeline.train.adapters import save_adapters
 from pipeline.train.data import PinnedRelease, pin_release, to_dataset
 from pipeline.train.memory import GIB, advice, count_parameters, estimate, load_model_config
-from pipeline.train.methods import MERGEABLE, PROMPT_METHODS, peft_config
+from pipeline.train.methods import MERGEABLE, PROMPT_METHODS, wrap
 from schemas.train import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def preflight(config: TrainConfig, device: str, total_steps: int) -> dict:
     """The memory estimate for this run; refuses when it cannot fit the GPU's memory."""
     import torch
 
-    counts = count_parameters(load_model_config(config.model), config.method, peft_config(config, total_steps))
+    counts = count_parameters(load_model_config(config.model), lambda model: wrap(model, config, total_steps))
     training = config.training
     result = estimate(
         counts,
@@ -121,14 +122,12 @@ def _cpu_safe_4bit(model: Any, device: str) -> None:
 
 
 def prepare(model: Any, config: TrainConfig, total_steps: int) -> Any:
-    from peft import get_peft_model, prepare_model_for_kbit_training
+    from peft import prepare_model_for_kbit_training
 
     checkpointing = config.training.gradient_checkpointing and config.method not in PROMPT_METHODS
     if config.method == "qlora":
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=checkpointing)
-    if config.method == "full":
-        return model
-    return get_peft_model(model, peft_config(config, total_steps))
+    return wrap(model, config, total_steps)
 
 
 def _planned_steps(config: TrainConfig, examples: int) -> int:
@@ -229,7 +228,10 @@ class _AdaLoraAllocator(TrainerCallback):
 def _save_run(trainer: Any, model: Any, config: TrainConfig, run_dir: Path, release: PinnedRelease,
               outcome: Any, tokenizer: Any) -> dict:  # fmt: skip
     target = run_dir / ("model" if config.method == "full" else "adapter")
-    model.save_pretrained(target, safe_serialization=True)
+    if config.method == "adapter":
+        save_adapters(model, target)
+    else:
+        model.save_pretrained(target, safe_serialization=True)
     tokenizer.save_pretrained(target)
     if config.merge and config.method in MERGEABLE:
         model.merge_and_unload().save_pretrained(run_dir / "merged", safe_serialization=True)

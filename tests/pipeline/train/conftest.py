@@ -76,3 +76,10 @@ def train_config(tiny_release, tiny_model):
         )  # fmt: skip
 
     return make
+
+
+@pytest.fixture(scope="session")
+def tiny_llama(tmp_path_factory: pytest.TempPathFactory, tiny_tokenizer: Path) -> Path:
+    from pipeline.train.tiny_model import build_tiny_model
+
+    return build_tiny_model(tiny_tokenizer, tmp_path_factory.mktemp("tiny-llama"), architecture="llama")
