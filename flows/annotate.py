@@ -27,8 +27,12 @@ from schemas import RunConfig
 
 
 def token_for(config: RunConfig) -> str:
-    """The API token: an environment variable first, then the token file `sft labelstudio up` writes."""
+    """The API token: a Prefect Secret block, an environment variable, or the file `sft labelstudio up` writes."""
     settings = config.annotate
+    if settings.token_secret:
+        from prefect.blocks.system import Secret
+
+        return Secret.load(settings.token_secret).get()
     token = os.environ.get(settings.token_env)
     if token:
         return token

@@ -188,6 +188,7 @@ class AnnotateConfig(Strict):
     url: str = "http://127.0.0.1:8089"
     token_env: str = Field(default="LABEL_STUDIO_API_KEY", description="environment variable holding the token")
     token_file: str | None = Field(default=".labelstudio/token", description="used when the variable is unset")
+    token_secret: str | None = Field(default=None, description="a Prefect Secret block holding the token (first)")
     project: str | None = Field(default=None, description="project title (default: '<dataset> SFT review')")
     select: Literal["all", "flagged", "sample", "source"] = Field(
         default="all", description="all records, those the clean filters flag, a random sample, or some sources"

@@ -213,3 +213,18 @@ def test_a_crash_before_the_checkpoint_does_not_duplicate_tasks(label_studio: la
     outcome = client.push(project, [record(i) for i in range(4)], batch_size=2, checkpoint=set(), on_batch=saved.update)
     assert outcome == {"sent": 2, "already_present": 2}
     assert len(client.task_keys(project)) == 4 and saved == {f"crash{i}" for i in range(4)}
+
+
+def test_token_from_a_prefect_secret_block_or_the_environment(review_config: Path, monkeypatch) -> None:
+    from prefect.blocks.system import Secret
+
+    from flows.annotate import token_for
+
+    config = load_run_config(review_config)
+    Secret(value="secret-token-value").save("sft-test-label-studio", overwrite=True)
+    with_secret = config.model_copy(
+        update={"annotate": config.annotate.model_copy(update={"token_secret": "sft-test-label-studio"})}
+    )
+    assert token_for(with_secret) == "secret-token-value"
+    monkeypatch.setenv("SFT_TEST_NO_SUCH_VARIABLE", "from-the-environment")
+    assert token_for(config) == "from-the-environment"

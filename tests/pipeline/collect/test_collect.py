@@ -93,3 +93,14 @@ def test_documents_in_a_folder_are_grouped_by_their_path_inside_it(tmp_path: Pat
     source = SourceConfig(path=str(tmp_path / "notes"))
     [record] = run(expand_source(source)[0], source).kept
     assert record.meta.group == "doc:sub/a.md"
+
+
+def test_a_jsonl_line_in_another_encoding_is_rejected_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    good = '{"instruction": "问", "output": "答"}'.encode()
+    bad = '{"instruction": "坏行", "output": "答"}'.encode("gbk")
+    path.write_bytes(b"\n".join([good, bad, good.replace("问".encode(), "问二".encode())]))
+    result = collect_file(path)
+    assert result.counts.kept == 2
+    [rejection] = result.rejections
+    assert (rejection.reason, rejection.source.line) == ("undecodable_line", 2)

@@ -119,3 +119,12 @@ def test_released_line_is_the_record_as_json(tmp_path: Path, make_record) -> Non
     line = json.loads((folder / "train.jsonl").read_text(encoding="utf-8"))
     assert set(line) == {"id", "messages", "tools", "text", "meta"}
     assert line["meta"]["source"] == {"file": "t.jsonl", "line": 1, "item": None, "encoding": None, "format": None}
+
+
+def test_segments_are_released_only_on_request(tmp_path: Path, make_segmented) -> None:
+    record = make_segmented(("user", "问题"), ("assistant", "回答"))
+    record = record.model_copy(update={"meta": record.meta.model_copy(update={"split": "train"}), "text": "t"})
+    plain = publish(tmp_path / "a", request(1, 0), [record], []).path
+    kept = publish(tmp_path / "b", request(1, 0, keep_segments=True), [record], []).path
+    assert "segments" not in json.loads((plain / "train.jsonl").read_text(encoding="utf-8"))
+    assert json.loads((kept / "train.jsonl").read_text(encoding="utf-8"))["segments"][0]["words"] == ["问题"]
