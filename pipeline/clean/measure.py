@@ -59,5 +59,15 @@ def without_code(text: str) -> str:
     return _INLINE_CODE.sub("", _FENCED.sub("", text))
 
 
+def first_response_match(record: SftRecord, patterns: list[str]) -> str | None:
+    """The first text in any assistant response that one of the patterns (case-blind) matches."""
+    pattern = regex.compile("|".join(patterns), regex.IGNORECASE)
+    for text in responses(record):
+        found = pattern.search(text)
+        if found:
+            return found.group(0)
+    return None
+
+
 def reject(record: SftRecord, reason: str, detail: str) -> Rejection:
     return Rejection(record_id=record.id, stage=STAGE, reason=reason, detail=detail, source=record.meta.source)

@@ -6,9 +6,7 @@ Distilled data carries the teacher's identity ("作为一个AI语言模型", "As
 
 from __future__ import annotations
 
-import re
-
-from pipeline.clean.measure import reject, responses
+from pipeline.clean.measure import first_response_match, reject
 from schemas import Rejection, SftRecord
 from schemas.config import PatternParams
 
@@ -22,9 +20,5 @@ IDENTITIES = [
 
 
 def check(record: SftRecord, params: PatternParams) -> Rejection | None:
-    pattern = re.compile("|".join(IDENTITIES + params.extra_patterns), re.IGNORECASE)
-    for text in responses(record):
-        found = pattern.search(text)
-        if found:
-            return reject(record, "identity_contamination", f"the response claims an identity: {found.group(0)!r}")
-    return None
+    found = first_response_match(record, IDENTITIES + params.extra_patterns)
+    return reject(record, "identity_contamination", f"the response claims an identity: {found!r}") if found else None

@@ -6,9 +6,7 @@ Patterns from the common "unfiltered" clean-ups of ShareGPT/Alpaca-GPT4 data (ph
 
 from __future__ import annotations
 
-import re
-
-from pipeline.clean.measure import reject, responses
+from pipeline.clean.measure import first_response_match, reject
 from schemas import Rejection, SftRecord
 from schemas.config import PatternParams
 
@@ -22,9 +20,5 @@ REFUSALS = [
 
 
 def check(record: SftRecord, params: PatternParams) -> Rejection | None:
-    pattern = re.compile("|".join(REFUSALS + params.extra_patterns), re.IGNORECASE)
-    for text in responses(record):
-        found = pattern.search(text)
-        if found:
-            return reject(record, "refusal", f"the response refuses: {found.group(0)!r}")
-    return None
+    found = first_response_match(record, REFUSALS + params.extra_patterns)
+    return reject(record, "refusal", f"the response refuses: {found!r}") if found else None
