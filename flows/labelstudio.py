@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -182,10 +181,3 @@ def down(srv: Server) -> bool:
     srv.pid_file.unlink()
     return True
 
-
-def remove(srv: Server) -> None:
-    """Delete the server's data folder (projects, tasks, annotations); keeps the installation."""
-    down(srv)
-    shutil.rmtree(srv.home / "data", ignore_errors=True)
-    srv.token_file.unlink(missing_ok=True)
-    srv.password_file.unlink(missing_ok=True)
