@@ -180,4 +180,3 @@ def down(srv: Server) -> bool:
         os.killpg(pid, signal.SIGKILL)
     srv.pid_file.unlink()
     return True
-
