@@ -15,7 +15,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows.build import _input_files, _records, annotation_store, hygiene
+from flows.build import annotation_store, hygiene, input_files, records_of
 from pipeline import clean, segment
 from pipeline.annotate import select
 from pipeline.annotate.client import AnnotationServiceError, LabelStudioClient, connect
@@ -57,8 +57,8 @@ def project_title(config: RunConfig) -> str:
 def annotate_push_flow(config_path: str) -> dict:
     config = load_run_config(config_path)
     work = Path(config.work_dir) / config.dataset / "annotate-push"
-    _, _, deduped = hygiene(config, _input_files(config), work)
-    records = [r for shard in deduped for r in _records(shard)]
+    _, _, deduped = hygiene(config, input_files(config), work)
+    records = [r for shard in deduped for r in records_of(shard)]
     chosen = select(
         records, config.annotate, _flagged(records, config) if config.annotate.select == "flagged" else None
     )

@@ -74,59 +74,54 @@ def _save(result: RecordResult, folder: Path, name: str) -> Shard:
     return Shard(records, rejections, result.counts)
 
 
-def _records(shard: Shard) -> Iterator[SftRecord]:
+def records_of(shard: Shard) -> Iterator[SftRecord]:
     return read_models(shard.records, SftRecord)
+
+
+def _save_cut(result: RecordResult, folder: Path, prefix: str, size: int) -> list[Shard]:
+    """One stage result cut into shards of `size` records; its rejections go with the first."""
+    shards = []
+    for start in range(0, max(len(result.kept), 1), size):
+        part = result.kept[start : start + size]
+        rejections = result.rejections if start == 0 else []
+        piece = RecordResult(stage=result.stage, input=len(part) + len(rejections), kept=part, rejections=rejections)
+        shards.append(_save(piece, folder, f"{prefix}{start // size:04d}"))
+    return shards
 
 
 @task(name="collect", tags=["io"])
 def collect_task(path: Path, source: SourceConfig, shard_size: int, folder: Path, name: str) -> list[Shard]:
-    """Read one file; cut its records into shards (its rejections go with the first shard)."""
-    result = collect.run(path, source)
-    kept, shards = result.kept, []
-    for start in range(0, max(len(kept), 1), shard_size):
-        part = kept[start : start + shard_size]
-        rejections = result.rejections if start == 0 else []
-        piece = RecordResult(stage="collect", input=len(part) + len(rejections), kept=part, rejections=rejections)
-        shards.append(_save(piece, folder, f"{name}-{start // shard_size:04d}"))
-    return shards
+    return _save_cut(collect.run(path, source), folder, f"{name}-", shard_size)
 
 
 @task(name="normalize")
 def normalize_task(shard: Shard, source: SourceConfig, config: RunConfig, folder: Path) -> Shard:
     fix_newlines = source.fix_literal_newlines or config.normalize.fix_literal_newlines
     stage_config = config.normalize.model_copy(update={"fix_literal_newlines": fix_newlines})
-    return _save(normalize.run(_records(shard), stage_config), folder, shard.records.stem)
+    return _save(normalize.run(records_of(shard), stage_config), folder, shard.records.stem)
 
 
 @task(name="dedup")
 def dedup_task(shards: list[Shard], config: RunConfig, folder: Path) -> list[Shard]:
     """Dedup is global: every shard in source order goes through one call, then is cut again."""
-    result = dedup.run((r for shard in shards for r in _records(shard)), config.dedup)
-    size = config.collect.shard_size
-    pieces = []
-    for start in range(0, max(len(result.kept), 1), size):
-        kept = result.kept[start : start + size]
-        rejections = result.rejections if start == 0 else []
-        counted = len(kept) + len(rejections)
-        piece = RecordResult(stage="dedup", input=counted, kept=kept, rejections=rejections)
-        pieces.append(_save(piece, folder, f"{start // size:04d}"))
-    return pieces
+    result = dedup.run((r for shard in shards for r in records_of(shard)), config.dedup)
+    return _save_cut(result, folder, "", config.collect.shard_size)
 
 
 @task(name="decontaminate")
 def decontaminate_task(shard: Shard, config: RunConfig, index: decontaminate.BenchmarkIndex, folder: Path) -> Shard:
-    return _save(decontaminate.run(_records(shard), config.decontaminate, index), folder, shard.records.stem)
+    return _save(decontaminate.run(records_of(shard), config.decontaminate, index), folder, shard.records.stem)
 
 
 @task(name="split")
 def split_task(shard: Shard, config: RunConfig, limits: split.Bounds, folder: Path) -> Shard:
-    return _save(split.run(_records(shard), config.split, limits), folder, shard.records.stem)
+    return _save(split.run(records_of(shard), config.split, limits), folder, shard.records.stem)
 
 
 @task(name="leakage-check")
 def leakage_task(shards: list[Shard], config: RunConfig) -> dict:
     """Near-duplicates across splits in what is about to be released; a release with any is refused."""
-    report = leakage_report((r for shard in shards for r in _records(shard)), config.dedup.near)
+    report = leakage_report((r for shard in shards for r in records_of(shard)), config.dedup.near)
     if report["cross_split_pairs"]:
         examples = "; ".join(report["examples"])
         raise ReleaseRefused(f"{report['cross_split_pairs']} near-duplicate pairs span two splits: {examples}")
@@ -141,18 +136,18 @@ def _segmenter(config_json: str) -> segment.Segmenter:
 @task(name="segment")
 def segment_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
     segmenter = _segmenter(config.segment.model_dump_json())
-    return _save(segment.run(_records(shard), config.segment, segmenter), folder, shard.records.stem)
+    return _save(segment.run(records_of(shard), config.segment, segmenter), folder, shard.records.stem)
 
 
 @task(name="clean")
 def clean_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
     segmenter = _segmenter(config.segment.model_dump_json())
-    return _save(clean.run(_records(shard), config.clean, segmenter), folder, shard.records.stem)
+    return _save(clean.run(records_of(shard), config.clean, segmenter), folder, shard.records.stem)
 
 
 @task(name="augment")
 def augment_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
-    return _save(augment.run(_records(shard), config.augment), folder, shard.records.stem)
+    return _save(augment.run(records_of(shard), config.augment), folder, shard.records.stem)
 
 
 @lru_cache(maxsize=4)
@@ -163,12 +158,12 @@ def _renderer(tokenizer: str, config_json: str) -> render.Renderer:
 @task(name="render")
 def render_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
     renderer = _renderer(config.tokenizer, config.render.model_dump_json())
-    return _save(render.run(_records(shard), config.render, renderer), folder, shard.records.stem)
+    return _save(render.run(records_of(shard), config.render, renderer), folder, shard.records.stem)
 
 
 @task(name="release")
 def release_task(request: ReleaseRequest, output_dir: Path, final: list[Shard], every: list[Shard]) -> BuildResult:
-    records = (record for shard in final for record in _records(shard))
+    records = (record for shard in final for record in records_of(shard))
     rejections = (r for shard in every for r in read_models(shard.rejections, Rejection))
     published = publish(output_dir, request, records, rejections)
     if published.created:
@@ -178,7 +173,7 @@ def release_task(request: ReleaseRequest, output_dir: Path, final: list[Shard], 
     return BuildResult(published.path, published.manifest, published.created)
 
 
-def _input_files(config: RunConfig) -> list[tuple[SourceConfig, Path]]:
+def input_files(config: RunConfig) -> list[tuple[SourceConfig, Path]]:
     return [(source, path) for source in config.sources for path in collect.expand_source(source)]
 
 
@@ -187,7 +182,7 @@ def build_dataset_flow(config_path: str) -> BuildResult:
     """Build a release from a run config; a no-op when an identical build is already published."""
     logger = get_run_logger()
     config = load_run_config(config_path)
-    files = _input_files(config)
+    files = input_files(config)
     inputs = [InputFile(path=p.as_posix(), sha256=sha256_file(p), bytes=p.stat().st_size) for _, p in files]
     if config.annotate.enabled:  # pulled annotations are inputs too: a new pull means a new build
         stored = [p for p in sorted(annotation_store(config).glob("*")) if p.is_file()]
@@ -209,7 +204,7 @@ def build_dataset_flow(config_path: str) -> BuildResult:
     clean_shards = decontaminate_task.map(
         reviewed, unmapped(config), unmapped(index), unmapped(work / "decontaminate")
     ).result()
-    limits = split.bounds((r.meta.group for shard in clean_shards for r in _records(shard)), config.split)
+    limits = split.bounds((r.meta.group for shard in clean_shards for r in records_of(shard)), config.split)
     splitted = split_task.map(clean_shards, unmapped(config), unmapped(limits), unmapped(work / "split")).result()
     segmented = segment_task.map(splitted, unmapped(config), unmapped(work / "segment")).result()
     cleaned = clean_task.map(segmented, unmapped(config), unmapped(work / "clean")).result()
@@ -263,7 +258,7 @@ def hygiene(
 
 @task(name="annotate")
 def annotate_task(shard: Shard, config: RunConfig, decisions: dict, pushed: set, folder: Path) -> Shard:
-    result = annotate.run(_records(shard), config.annotate, decisions, pushed, config.normalize)
+    result = annotate.run(records_of(shard), config.annotate, decisions, pushed, config.normalize)
     return _save(result, folder, shard.records.stem)
 
 
