@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class MaskProblem:
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class Renderer:
     tokenizer: Any
     template: str
@@ -148,8 +154,8 @@ def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftR
     if dropped:
         record = record.with_lineage(STAGE, "dropped_turns", "earliest turns dropped to fit max_tokens", count=dropped)
     masked = _mask(record, renderer, tools, text, encoding)
-    if isinstance(masked, str):
-        return _reject(record, *masked.split(":", 1))
+    if isinstance(masked, MaskProblem):
+        return _reject(record, masked.reason, masked.detail)
     spans, trained = masked
     meta = record.meta.model_copy(
         update={
@@ -182,12 +188,12 @@ def _first_exchange(messages: tuple[Message, ...]) -> tuple[int, int] | None:
 
 def _mask(
     record: SftRecord, renderer: Renderer, tools: list | None, text: str, encoding: Any
-) -> tuple[tuple[tuple[int, int], ...], int] | str:
-    """Character spans of the trained part of `text` and their token count, or 'reason:detail'."""
+) -> tuple[tuple[tuple[int, int], ...], int] | MaskProblem:
+    """Character spans of the trained part of `text` and their token count, or the problem."""
     spans = _marked_spans(record, renderer, tools, text, encoding) if renderer.uses_generation_markers else None
     if spans is None:
         spans = _prefix_spans(record, renderer, tools, text)
-    if isinstance(spans, str):
+    if isinstance(spans, MaskProblem):
         return spans
     return _audit(spans, renderer, encoding)
 
@@ -217,7 +223,9 @@ def _marked_spans(
     return spans
 
 
-def _prefix_spans(record: SftRecord, renderer: Renderer, tools: list | None, text: str) -> list[tuple[int, int]] | str:
+def _prefix_spans(
+    record: SftRecord, renderer: Renderer, tools: list | None, text: str
+) -> list[tuple[int, int]] | MaskProblem:
     spans = []
     for index, message in enumerate(record.messages):
         if message.role != "assistant":
@@ -225,12 +233,12 @@ def _prefix_spans(record: SftRecord, renderer: Renderer, tools: list | None, tex
         prefix = _template(renderer, record.messages[:index], tools, add_generation_prompt=True)
         upto = _template(renderer, record.messages[: index + 1], tools)
         if not (upto.startswith(prefix) and text.startswith(upto)):
-            return f"mask_unavailable:the template does not render message {index + 1} as a prefix of the text"
+            return MaskProblem("mask_unavailable", f"the template does not render message {index + 1} as a prefix")
         spans.append((len(prefix), len(upto.rstrip())))
     return spans
 
 
-def _audit(spans: list[tuple[int, int]], renderer: Renderer, encoding: Any) -> tuple[tuple, int] | str:
+def _audit(spans: list[tuple[int, int]], renderer: Renderer, encoding: Any) -> tuple[tuple, int] | MaskProblem:
     """Every assistant turn trains at least one token and ends on an end-of-turn token."""
     offsets = encoding["offset_mapping"]
     ids = encoding["input_ids"]
@@ -239,13 +247,13 @@ def _audit(spans: list[tuple[int, int]], renderer: Renderer, encoding: Any) -> t
     for start, end in spans:
         inside = [i for i, (a, b) in enumerate(offsets) if a < end and b > start]
         if not inside:
-            return "mask_empty:an assistant turn covers no token"
+            return MaskProblem("mask_empty", "an assistant turn covers no token")
         if ids[inside[-1]] not in special:
             last = renderer.tokenizer.decode([ids[inside[-1]]])
-            return f"mask_missing_eot:an assistant turn ends on {last!r}, not on an end-of-turn token"
+            return MaskProblem("mask_missing_eot", f"an assistant turn ends on {last!r}, not on an end-of-turn token")
         trained += len(inside)
     if not trained:
-        return "mask_empty:no assistant turn to train on"
+        return MaskProblem("mask_empty", "no assistant turn to train on")
     return tuple(spans), trained
 
 
