@@ -60,7 +60,7 @@ def annotate_push_flow(config_path: str) -> dict:
     _, _, deduped = hygiene(config, input_files(config), work)
     records = [r for shard in deduped for r in records_of(shard)]
     chosen = select(
-        records, config.annotate, _flagged(records, config) if config.annotate.select == "flagged" else None
+        records, config.annotate, flagged_records(records, config) if config.annotate.select == "flagged" else None
     )
     client = connect_task(config)
     project = client.project_id(project_title(config), labeling_config(config.annotate.categories))
@@ -77,7 +77,7 @@ def annotate_push_flow(config_path: str) -> dict:
     return summary
 
 
-def _flagged(records: list, config: RunConfig) -> set[str]:
+def flagged_records(records: list, config: RunConfig) -> set[str]:
     """Records the clean filters would reject: the ones worth a human's look."""
     segmenter = segment.load_segmenter(config.segment)
     segmented = segment.run(records, config.segment, segmenter).kept
