@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -23,6 +25,17 @@ labelstudio_app = typer.Typer(help="A local Label Studio server (its own virtual
 app.add_typer(labelstudio_app, name="labelstudio")
 console = Console()
 
+
+@contextmanager
+def _reported(*errors: type[Exception]) -> Iterator[None]:
+    """Mistakes in configs and inputs (and `errors`) end a command with a message, not a traceback."""
+    try:
+        yield
+    except (ConfigError, FileNotFoundError, ValueError, *errors) as err:
+        console.print(f"[red]error:[/red] {err}", highlight=False)
+        raise typer.Exit(2) from None
+
+
 OutputDir = typer.Option(Path("data/releases"), "--output-dir", "-o", help="Folder that holds the releases.")
 
 
@@ -31,11 +44,8 @@ def run(config: Path = typer.Argument(..., help="Run config (YAML): dataset, sou
     """Build a release from CONFIG: the main job, one Prefect flow run."""
     from flows.build import build_dataset_flow
 
-    try:
+    with _reported(ReleaseRefused):
         result = build_dataset_flow(str(config))
-    except (ConfigError, FileNotFoundError, ReleaseRefused, ValueError) as err:
-        console.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
     manifest = result.manifest
     state = "new release" if result.created else "unchanged: no new version"
     console.print(f"[bold]{manifest.dataset}@{manifest.version}[/bold] ({state}) at {result.release}")
@@ -95,11 +105,8 @@ def release_show(
 
 
 def _show_record(folder: Path, record_id: str) -> None:
-    try:
+    with _reported():
         record, rejections = find_record(folder, record_id)
-    except ValueError as err:
-        console.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(2) from None
     if record is None and not rejections:
         console.print(f"[red]error:[/red] no record {record_id!r} in {folder}")
         raise typer.Exit(2)
@@ -137,14 +144,10 @@ def train(
 ) -> None:
     """Fine-tune a model on a pinned release (QLoRA by default), then evaluate it."""
     from flows.train import train_flow
-    from pipeline.train.data import ReleaseMismatch
     from pipeline.train.trainer import MemoryRefused
 
-    try:
+    with _reported(MemoryRefused):
         summary = train_flow(str(config), str(resume) if resume else None, not no_eval)
-    except (ConfigError, ReleaseMismatch, MemoryRefused, ValueError) as err:
-        console.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
     metrics = summary["metrics"]
     console.print(f"run folder: {summary['run_dir']}")
     console.print(
@@ -176,14 +179,10 @@ def eval_command(run_dir: Path = typer.Argument(..., help="A run folder made by 
 def tune(config: Path = typer.Argument(..., help="Training config with a `tune:` section.")) -> None:
     """Optuna search (grid, random or TPE) over learning rate, r, alpha and epochs."""
     from flows.train import tune_flow
-    from pipeline.train.data import ReleaseMismatch
     from pipeline.train.trainer import MemoryRefused
 
-    try:
+    with _reported(MemoryRefused):
         rows = tune_flow(str(config))
-    except (ConfigError, ReleaseMismatch, MemoryRefused, ValueError) as err:
-        console.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
     table = Table("trial", "learning_rate", "r", "alpha", "epochs", "validation loss")
     for row in rows:
         table.add_row(
@@ -235,11 +234,8 @@ def annotate_push(config: Path = typer.Argument(..., help="Run config with an `a
     from flows.annotate import annotate_push_flow
     from pipeline.annotate.client import AnnotationServiceError
 
-    try:
+    with _reported(AnnotationServiceError):
         summary = annotate_push_flow(str(config))
-    except (ConfigError, AnnotationServiceError) as err:
-        console.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
     console.print(
         f"project {summary['project']}: {summary['selected']} of {summary['records']} records selected, "
         f"{summary['sent']} sent, {summary['already_present']} already there"
@@ -252,11 +248,8 @@ def annotate_pull(config: Path = typer.Argument(..., help="Run config with an `a
     from flows.annotate import annotate_pull_flow
     from pipeline.annotate.client import AnnotationServiceError
 
-    try:
+    with _reported(AnnotationServiceError):
         summary = annotate_pull_flow(str(config))
-    except (ConfigError, AnnotationServiceError) as err:
-        console.print(f"[red]error:[/red] {err}", highlight=False)
-        raise typer.Exit(2) from None
     agree = summary["agreement"]
     console.print(f"{summary['tasks']} tasks, {summary['new_annotations']} new annotations stored; decisions: "
                   + ", ".join(f"{k} {v}" for k, v in sorted(summary["decisions"].items())))  # fmt: skip
@@ -273,11 +266,8 @@ def labelstudio_up(home: Path = LabelStudioHome, port: int = LabelStudioPort) ->
     """Install (first time, ~2 min), start and wait until healthy; prints the URL and the token file."""
     from flows import labelstudio
 
-    try:
+    with _reported(RuntimeError):
         srv = labelstudio.up(labelstudio.server(home, port))
-    except RuntimeError as err:
-        console.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(2) from None
     console.print(f"Label Studio is up at {srv.url}")
     console.print(f"API token in {srv.token_file} (mode 600); log in {srv.log_file}")
     console.print(f"web login: {labelstudio.ADMIN}, password in {srv.password_file} (mode 600)")
@@ -322,11 +312,8 @@ def serve(
 
 
 def _resolve(output_dir: Path, ref: str) -> Path:
-    try:
+    with _reported():
         return resolve(output_dir, ref)
-    except ValueError as err:
-        console.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(2) from None
 
 
 def _print_counts(manifest: Manifest) -> None:

@@ -52,9 +52,10 @@ def _steps(config: NormalizeConfig) -> list[Step]:
 
 def _map_contents(record: SftRecord, clean: Callable[[str], str]) -> SftRecord | None:
     """A copy with every message's content cleaned, or None when nothing changed."""
-    messages = tuple(m.model_copy(update={"content": clean(m.content)}) for m in record.messages)
-    if messages == record.messages:
+    cleaned = [clean(m.content) for m in record.messages]
+    if all(new == m.content for new, m in zip(cleaned, record.messages, strict=True)):
         return None
+    messages = tuple(m.model_copy(update={"content": new}) for m, new in zip(record.messages, cleaned, strict=True))
     return record.model_copy(update={"messages": messages})
 
 

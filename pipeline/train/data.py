@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.io import read_models
-from pipeline.release import SPLITS, load_manifest, sha256_file
+from pipeline.release import load_manifest, sha256_file
 from pipeline.release.catalog import resolve
 from schemas import Manifest, SftRecord
 
@@ -69,6 +69,3 @@ def to_dataset(records: list[SftRecord], tokenizer: Any, max_length: int, assist
     rows = [tokenize_record(r, tokenizer, max_length, assistant_only) for r in records if r.text]
     rows = [row for row in rows if any(row["assistant_masks"])]
     return datasets.Dataset.from_list(rows) if rows else None
-
-
-__all__ = ["SPLITS", "PinnedRelease", "ReleaseMismatch", "pin_release", "to_dataset", "tokenize_record"]

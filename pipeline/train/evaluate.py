@@ -24,7 +24,7 @@ from pipeline.io import atomic_write_text, write_json
 from pipeline.render import chat_messages
 from pipeline.render.templates import FALLBACK_TEMPLATES
 from pipeline.train import adapters
-from pipeline.train.data import pin_release, to_dataset
+from pipeline.train.data import PinnedRelease, pin_release, to_dataset
 from pipeline.train.metrics import bleu4, exact_match, rouge_l
 from pipeline.train.trainer import device_of, load_model
 from schemas import SftRecord
@@ -41,7 +41,7 @@ class Models:
     template: str
 
 
-def load_models(run_dir: Path, config: TrainConfig) -> Models:
+def load_models(run_dir: Path, config: TrainConfig, release: PinnedRelease) -> Models:
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -54,7 +54,6 @@ def load_models(run_dir: Path, config: TrainConfig) -> Models:
     else:
         tuned = PeftModel.from_pretrained(load_model(config, device), run_dir / "adapter").eval()
     tokenizer = AutoTokenizer.from_pretrained(config.model)
-    release = pin_release(Path(config.releases_dir), config.release, config.fingerprint)
     name = release.manifest.chat_template
     template = tokenizer.chat_template if name == "tokenizer" else FALLBACK_TEMPLATES[name][0]
     return Models(base, tuned, tokenizer, template)
@@ -192,8 +191,8 @@ def evaluate_run(run_dir: Path) -> dict:
     from schemas import SegmentConfig
 
     config = TrainConfig.model_validate_json((run_dir / "config.json").read_text(encoding="utf-8"))
-    models = load_models(run_dir, config)
     release = pin_release(Path(config.releases_dir), config.release, config.fingerprint)
+    models = load_models(run_dir, config, release)
     held_out = release.records("test") or release.records("validation")
     dataset = to_dataset(held_out, models.tokenizer, config.training.max_length, True)
     losses = {"base": masked_loss(models.base, dataset), "tuned": masked_loss(models.tuned, dataset)}

@@ -172,9 +172,7 @@ def train(config: TrainConfig, run_dir: Path, resume: bool = False) -> TrainResu
     if eval_set is not None and not any("eval_loss" in h and h["step"] == trainer.state.global_step
                                         for h in trainer.state.log_history):  # fmt: skip
         trainer.evaluate()  # the final model's validation loss, whatever the evaluation schedule
-    metrics = _save_run(trainer, model, config, run_dir, release, outcome, tokenizer)
-    metrics["resumed_from"] = checkpoint.name if checkpoint else None
-    write_json(run_dir / "metrics.json", metrics)
+    metrics = _save_run(trainer, model, config, run_dir, release, outcome, tokenizer, checkpoint)
     return TrainResult(run_dir, metrics)
 
 
@@ -226,7 +224,7 @@ class _AdaLoraAllocator(TrainerCallback):
 
 
 def _save_run(trainer: Any, model: Any, config: TrainConfig, run_dir: Path, release: PinnedRelease,
-              outcome: Any, tokenizer: Any) -> dict:  # fmt: skip
+              outcome: Any, tokenizer: Any, resumed_from: Path | None) -> dict:  # fmt: skip
     target = run_dir / ("model" if config.method == "full" else "adapter")
     if config.method == "adapter":
         save_adapters(model, target)
@@ -252,6 +250,7 @@ def _save_run(trainer: Any, model: Any, config: TrainConfig, run_dir: Path, rele
         "last_eval_loss": evals[-1] if evals else None,
         "seconds": outcome.metrics.get("train_runtime"),
         "seconds_per_step": outcome.metrics.get("train_runtime", 0) / max(trainer.state.global_step, 1),
+        "resumed_from": resumed_from.name if resumed_from else None,
     }
     write_json(run_dir / "metrics.json", metrics)
     plot_losses(history, run_dir / "loss.png")
