@@ -20,7 +20,16 @@ from schemas.config import (
     SplitConfig,
 )
 from schemas.manifest import FileEntry, InputFile, Manifest, ReleaseCounts, SourceCounts
-from schemas.record import LineageStep, Message, RecordMeta, Segmentation, SftRecord, SourcePointer, ToolCall
+from schemas.record import (
+    LineageStep,
+    Message,
+    RecordMeta,
+    Segmentation,
+    SftRecord,
+    SourcePointer,
+    ToolCall,
+    ToolFunction,
+)
 from schemas.stage import RecordResult, Rejection, StageCounts, StageResult
 
 __all__ = [
@@ -57,4 +66,5 @@ __all__ = [
     "StageCounts",
     "StageResult",
     "ToolCall",
+    "ToolFunction",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 Role = Literal["system", "user", "assistant", "tool"]
 SplitName = Literal["train", "validation", "test"]
@@ -16,15 +16,22 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ToolCall(Strict):
+class ToolFunction(Strict):
     name: str
-    arguments: str = Field(description="JSON text of the arguments, kept verbatim")
+    arguments: JsonValue = Field(description="the parsed JSON arguments (an object for a well-formed call)")
+
+
+class ToolCall(Strict):
+    """The OpenAI / Hugging Face shape, which chat templates read as it is (arguments as JSON, not text)."""
+
+    type: Literal["function"] = "function"
+    function: ToolFunction
 
 
 class Message(Strict):
     role: Role
     content: str
-    tool_calls: tuple[ToolCall, ...] = ()
+    tool_calls: tuple[ToolCall, ...] = Field(default=(), exclude_if=lambda calls: not calls)
 
 
 class SourcePointer(Strict):
@@ -32,12 +39,20 @@ class SourcePointer(Strict):
 
     file: str
     line: int | None = Field(default=None, description="1-based line (row for CSV, Parquet)")
+    line_end: int | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="last line of a span (a Markdown pair)"
+    )
+    headings: tuple[str, ...] = Field(
+        default=(), exclude_if=lambda v: not v, description="heading path of a Markdown pair, outermost first"
+    )
     item: int | None = Field(default=None, description="index inside a multi-record line")
     encoding: str | None = None
     format: str | None = None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line_end is not None and self.line_end != self.line:
+            where += f"-{self.line_end}"
         return where if self.item is None else f"{where}#{self.item}"
 
 
@@ -79,7 +94,7 @@ class RecordMeta(Strict):
 class SftRecord(Strict):
     id: str
     messages: tuple[Message, ...]
-    tools: str | None = Field(default=None, description="JSON text of the tool schemas offered")
+    tools: tuple[JsonValue, ...] | None = Field(default=None, description="the tool schemas offered (JSON)")
     text: str | None = Field(default=None, description="the chat-templated text, set by render")
     segments: tuple[Segmentation, ...] | None = Field(
         default=None, description="one segmentation per message, set by segment; released only on request"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from pipeline.ids import json_text
 from schemas import Message, SftRecord
 
 VERDICTS = {"accept": "接受 Accept", "reject": "拒绝 Reject", "needs-fix": "需修改 Needs fix"}
@@ -56,7 +57,7 @@ def labeling_config(categories: list[str]) -> str:
 
 
 def _shown(message: Message) -> str:
-    calls = "\n".join(f"调用工具 call {c.name}({c.arguments})" for c in message.tool_calls)
+    calls = "\n".join(f"调用工具 call {c.function.name}({json_text(c.function.arguments)})" for c in message.tool_calls)
     return "\n".join(part for part in (message.content, calls) if part)
 
 

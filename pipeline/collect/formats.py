@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from schemas import ColumnMapping, Message, ToolCall
+from schemas import ColumnMapping, Message, ToolCall, ToolFunction
 
 SHAREGPT_ROLES = {
     "human": "user",
@@ -39,7 +39,7 @@ class RowProblem(ValueError):
 @dataclass(frozen=True)
 class Conversation:
     messages: tuple[Message, ...]
-    tools: str | None = None
+    tools: tuple[object, ...] | None = None
 
 
 def detect_format(row: Mapping) -> str | None:
@@ -164,14 +164,18 @@ def _parse_calls(value: str, number: int) -> tuple[ToolCall, ...]:
 
 
 def _tool_call(call: object, number: int) -> ToolCall:
+    """A call in the OpenAI shape; arguments given as JSON text are parsed (and must parse)."""
     if isinstance(call, Mapping) and isinstance(call.get("function"), Mapping):
         call = call["function"]
     if not isinstance(call, Mapping) or not isinstance(call.get("name"), str):
         raise RowProblem("malformed_tool_call", f"turn {number}: a tool call needs a 'name'")
     arguments = call.get("arguments", {})
-    if not isinstance(arguments, str):
-        arguments = json.dumps(arguments, ensure_ascii=False)
-    return ToolCall(name=call["name"], arguments=arguments)
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments) if arguments.strip() else {}
+        except json.JSONDecodeError as err:
+            raise RowProblem("malformed_tool_call", f"turn {number}: arguments are not JSON: {err.msg}") from None
+    return ToolCall(function=ToolFunction(name=call["name"], arguments=arguments))
 
 
 def _openai(row: Mapping) -> list[Conversation]:
@@ -187,14 +191,26 @@ def _openai_message(turn: object, number: int) -> Message:
         raise RowProblem("unknown_role", f"message {number} has role {turn.get('role')!r}")
     content = turn.get("content")
     if isinstance(content, list):
-        content = "".join(part.get("text", "") for part in content if isinstance(part, Mapping))
+        content = "".join(_text_part(part, number) for part in content)
     if content is not None and not isinstance(content, str):
         raise RowProblem("wrong_type", f"message {number}: content should be text")
-    calls = tuple(_tool_call(call, number) for call in turn.get("tool_calls") or ())
-    return Message(role=role, content=content or "", tool_calls=calls)
+    calls = turn.get("tool_calls") or ()
+    if not isinstance(calls, (list, tuple)):
+        raise RowProblem("wrong_type", f"message {number}: tool_calls should be a list, got {type(calls).__name__}")
+    return Message(role=role, content=content or "", tool_calls=tuple(_tool_call(call, number) for call in calls))
 
 
-def _tools(row: Mapping) -> str | None:
+def _text_part(part: object, number: int) -> str:
+    """The text of one content part; image and audio parts carry none."""
+    if not isinstance(part, Mapping):
+        raise RowProblem("wrong_type", f"message {number}: a content part should be an object")
+    text = part.get("text", "")
+    if not isinstance(text, str):
+        raise RowProblem("wrong_type", f"message {number}: a content part's text should be text")
+    return text
+
+
+def _tools(row: Mapping) -> tuple[object, ...] | None:
     tools = row.get("tools")
     if tools in (None, "", []):
         return None
@@ -203,7 +219,7 @@ def _tools(row: Mapping) -> str | None:
             tools = json.loads(tools)
         except json.JSONDecodeError as err:
             raise RowProblem("malformed_tools", f"field 'tools' is not JSON: {err.msg}") from None
-    return json.dumps(tools, ensure_ascii=False)
+    return tuple(tools) if isinstance(tools, list) else (tools,)
 
 
 _CONVERTERS: dict[str, Callable[[Mapping], list[Conversation]]] = {

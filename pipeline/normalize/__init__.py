@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from pipeline.ids import json_text
 from pipeline.normalize import mojibake, text
 from pipeline.normalize.roles import role_problem
 from schemas import NormalizeConfig, RecordResult, Rejection, SftRecord
@@ -107,7 +108,9 @@ def _check_roles(record: SftRecord) -> SftRecord | Rejection:
 
 def _length_check(max_chars: int) -> Step:
     def step(record: SftRecord) -> SftRecord | Rejection:
-        chars = sum(len(m.content) + sum(len(c.arguments) for c in m.tool_calls) for m in record.messages)
+        chars = sum(
+            len(m.content) + sum(len(json_text(c.function.arguments)) for c in m.tool_calls) for m in record.messages
+        )
         if chars > max_chars:
             return _reject(record, "too_long_chars", f"{chars} characters, more than normalize.max_chars={max_chars}")
         return record

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from pipeline.ids import json_text
 from schemas import SftRecord
 
 ROLE_TAGS = {"user": "human", "assistant": "gpt", "tool": "observation"}
@@ -23,7 +24,7 @@ def to_sharegpt(record: SftRecord) -> dict:
     turns = []
     for message in record.messages[1 if system else 0 :]:
         if message.tool_calls:
-            calls = [{"name": c.name, "arguments": _json_or_text(c.arguments)} for c in message.tool_calls]
+            calls = [{"name": c.function.name, "arguments": c.function.arguments} for c in message.tool_calls]
             turns.append(
                 {
                     "from": "function_call",
@@ -32,7 +33,7 @@ def to_sharegpt(record: SftRecord) -> dict:
             )
         else:
             turns.append({"from": ROLE_TAGS[message.role], "value": message.content})
-    return {"conversations": turns, "system": system, "tools": record.tools or ""}
+    return {"conversations": turns, "system": system, "tools": json_text(list(record.tools)) if record.tools else ""}
 
 
 def to_alpaca(record: SftRecord) -> dict | None:
@@ -49,13 +50,6 @@ def to_alpaca(record: SftRecord) -> dict | None:
         "system": system,
         "history": [list(p) for p in history],
     }
-
-
-def _json_or_text(arguments: str) -> object:
-    try:
-        return json.loads(arguments)
-    except json.JSONDecodeError:
-        return arguments
 
 
 def write_exports(folder: Path, split: str, records: Iterable[SftRecord], formats: list[str]) -> dict[str, int]:

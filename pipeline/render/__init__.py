@@ -16,7 +16,6 @@ teach the model never to stop.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -83,23 +82,7 @@ def load_renderer(tokenizer_name: str, config: RenderConfig) -> Renderer:
 
 def chat_messages(messages: Iterable[Message]) -> list[dict]:
     """Messages in the OpenAI form that chat templates expect."""
-    out = []
-    for message in messages:
-        item: dict = {"role": message.role, "content": message.content}
-        if message.tool_calls:
-            item["tool_calls"] = [
-                {"type": "function", "function": {"name": c.name, "arguments": _json_or_text(c.arguments)}}
-                for c in message.tool_calls
-            ]
-        out.append(item)
-    return out
-
-
-def _json_or_text(arguments: str) -> object:
-    try:
-        return json.loads(arguments)
-    except json.JSONDecodeError:
-        return arguments
+    return [message.model_dump(mode="json") for message in messages]
 
 
 def run(records: Iterable[SftRecord], config: RenderConfig, renderer: Renderer) -> RecordResult:
@@ -130,7 +113,7 @@ def _apply_system_policy(record: SftRecord, config: RenderConfig) -> SftRecord:
 
 
 def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftRecord | Rejection:
-    tools = json.loads(record.tools) if record.tools else None
+    tools = list(record.tools) if record.tools else None
     dropped = 0
     while True:
         try:

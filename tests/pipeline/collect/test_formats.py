@@ -10,7 +10,10 @@ from schemas import ColumnMapping
 
 def turns(row: object, fmt: str = "auto", columns: ColumnMapping | None = None) -> list[list[tuple]]:
     return [
-        [(m.role, m.content, tuple((c.name, c.arguments) for c in m.tool_calls)) for m in conv.messages]
+        [
+            (m.role, m.content, tuple((c.function.name, c.function.arguments) for c in m.tool_calls))
+            for m in conv.messages
+        ]
         for conv in to_conversations(row, fmt, columns)
     ]
 
@@ -59,11 +62,11 @@ def test_sharegpt_with_system_tools_and_function_call() -> None:
     }
     assert detect_format(row) == "sharegpt"
     [conversation] = to_conversations(row, "auto", None)
-    assert json.loads(conversation.tools) == [{"name": "get_weather"}]
+    assert conversation.tools == ({"name": "get_weather"},)
     assert turns(row)[0] == [
         ("system", "系统提示", ()),
         ("user", "上海天气？", ()),
-        ("assistant", "", (("get_weather", '{"city": "上海"}'),)),
+        ("assistant", "", (("get_weather", {"city": "上海"}),)),
         ("tool", '{"weather": "雨"}', ()),
         ("assistant", "下雨。", ()),
     ]
@@ -85,7 +88,7 @@ def test_openai_messages_with_tool_calls_and_content_parts() -> None:
     assert detect_format(row) == "openai"
     assert turns(row)[0] == [
         ("user", "查天气", ()),
-        ("assistant", "", (("w", "{}"),)),
+        ("assistant", "", (("w", {}),)),
         ("tool", "晴", ()),
         ("assistant", "晴天", ()),
     ]

@@ -4,12 +4,14 @@ import pytest
 
 from pipeline.normalize import run
 from pipeline.normalize.roles import role_problem
-from schemas import Message, NormalizeConfig, ToolCall
+from schemas import Message, NormalizeConfig, ToolCall, ToolFunction
 
 
 def m(role: str, content: str = "内容", calls: int = 0) -> Message:
     return Message(
-        role=role, content=content, tool_calls=tuple(ToolCall(name="f", arguments="{}") for _ in range(calls))
+        role=role,
+        content=content,
+        tool_calls=tuple(ToolCall(function=ToolFunction(name="f", arguments={})) for _ in range(calls)),
     )
 
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from transformers import AutoTokenizer
 
 from pipeline.render import load_renderer, run
-from schemas import Message, RenderConfig, ToolCall
+from schemas import Message, RenderConfig, ToolCall, ToolFunction
 
 OWN_TEMPLATE = (
     "{% for m in messages %}[{{ m.role }}]{{ m.content }}<|im_end|>\n{% endfor %}"
@@ -52,13 +51,13 @@ def test_tools_and_tool_calls_render_in_chatml(tiny_tokenizer: Path, make_record
     base = make_record(("user", "上海天气？"))
     record = base.model_copy(
         update={
-            "tools": json.dumps([{"name": "get_weather"}]),
+            "tools": ({"name": "get_weather"},),
             "messages": (
                 *base.messages,
                 Message(
                     role="assistant",
                     content="",
-                    tool_calls=(ToolCall(name="get_weather", arguments='{"city": "上海"}'),),
+                    tool_calls=(ToolCall(function=ToolFunction(name="get_weather", arguments={"city": "上海"})),),
                 ),
                 Message(role="tool", content="小雨"),
                 Message(role="assistant", content="有小雨。"),
