@@ -1,0 +1,214 @@
+"""The cleaning gold set scored: normalize -> segment -> clean on 665 labelled real records.
+
+    python bench/quality.py --only clean_bench [--part tuned|untuned|both] [--show N]
+
+Every record of records.jsonl goes through the stage functions the build runs (normalize.run,
+segment.run, clean.run with the default configs), and each rejection's reason code is mapped to
+the gold reason it claims (GOLD_OF below). Printed per part:
+
+- per pipeline reason code: rejections, precision (the gold also rejects the record, for any
+  reason) and reason agreement (the gold rejects it for the mapped reason);
+- per gold reason: precision of the codes mapped to it, recall (the pipeline rejects the record,
+  for any reason), F1, and strict recall (rejected with a code mapped to that reason);
+- overall precision and recall, with and without `other` (wrong facts, broken code: invisible to
+  text filters), and recall over CLAIMED, the reasons some filter claims to detect;
+- the disagreements with short excerpts (up to `show` per part).
+
+Targets, on the untuned part: every reason code that fires at least PRECISION_FLOOR_MIN times has
+precision >= 90%, and recall over CLAIMED >= 85%. Tune on the tuned part only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from pipeline import clean, normalize, segment  # noqa: E402
+from schemas import (  # noqa: E402
+    CleanConfig,
+    Message,
+    NormalizeConfig,
+    RecordMeta,
+    SegmentConfig,
+    SftRecord,
+    SourcePointer,
+    ToolCall,
+    ToolFunction,
+)
+
+HERE = Path(__file__).parent
+PRECISION_TARGET = 0.90
+RECALL_TARGET = 0.85
+PRECISION_FLOOR_MIN = 1  # a code is held to the precision target as soon as it fires once
+
+# Pipeline reason code -> the gold reason it claims. Codes about the record's shape (roles out
+# of order, no answer, nothing but a system prompt) claim `trivial_response` (no answer to learn);
+# length and symbol debris claim `garbage`.
+GOLD_OF = {
+    "mojibake": "mojibake",
+    "replacement_char": "mojibake",
+    "empty_content": "trivial_response",
+    "no_messages": "trivial_response",
+    "ends_without_answer": "trivial_response",
+    "roles_out_of_order": "garbage",
+    "system_not_first": "garbage",
+    "too_long_chars": "garbage",
+    "too_few_chars": "trivial_response",
+    "too_many_chars": "garbage",
+    "too_few_words": "trivial_response",
+    "too_many_words": "garbage",
+    "trivial_response": "trivial_response",
+    "template_placeholder": "template_placeholder",
+    "context_free_instruction": "context_free_instruction",
+    "identity_contamination": "identity_contamination",
+    "refusal": "refusal",
+    "toxic": "toxic",
+    "wrong_language": "wrong_language",
+    "too_little_chinese": "wrong_language",
+    "repeated_ngrams": "repetition",
+    "repeated_lines": "repetition",
+    "too_many_symbols": "garbage",
+    "too_few_stop_words": "garbage",
+}
+CLAIMED = sorted(set(GOLD_OF.values()))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    stage: str
+    reason: str
+    detail: str
+
+
+def load_gold() -> tuple[list[dict], dict[str, dict]]:
+    records = [json.loads(line) for line in (HERE / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    labels = {
+        label["id"]: label
+        for label in map(json.loads, (HERE / "labels.jsonl").read_text(encoding="utf-8").splitlines())
+    }
+    return records, labels
+
+
+def to_record(gold: dict) -> SftRecord:
+    """The gold record as collect would hand it on (a sharegpt function_call turn as a tool call)."""
+    messages = []
+    for turn in gold["messages"]:
+        calls = ()
+        if "tool_call" in turn:
+            call = json.loads(turn["tool_call"])
+            calls = (ToolCall(function=ToolFunction(name=call["name"], arguments=call.get("arguments", {}))),)
+        messages.append(Message(role=turn["role"], content=turn["content"], tool_calls=calls))
+    tools = tuple(json.loads(gold["tools"])) if gold.get("tools") else None
+    meta = RecordMeta(source=SourcePointer(file=gold["source"], line=gold["line"], item=gold["item"]), group=gold["id"])
+    return SftRecord(id=gold["id"], messages=tuple(messages), tools=tools, meta=meta)
+
+
+def judge(records: list[SftRecord]) -> dict[str, Verdict]:
+    """The pipeline's rejections by record id, through the build's own stage functions."""
+    verdicts: dict[str, Verdict] = {}
+    normalized = normalize.run(records, NormalizeConfig())
+    segment_config = SegmentConfig()
+    segmenter = segment.load_segmenter(segment_config)
+    segmented = segment.run(normalized.kept, segment_config, segmenter)
+    cleaned = clean.run(segmented.kept, CleanConfig(), segmenter)
+    for result in (normalized, segmented, cleaned):
+        for rejection in result.rejections:
+            verdicts[rejection.record_id] = Verdict(rejection.stage, rejection.reason, rejection.detail)
+    return verdicts
+
+
+def ratio(numerator: int, denominator: int) -> str:
+    return f"{numerator / denominator:6.1%}" if denominator else "     -"
+
+
+def f1(precision: float | None, recall: float | None) -> str:
+    if not precision or not recall:
+        return "     -"
+    return f"{2 * precision * recall / (precision + recall):6.1%}"
+
+
+def share(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def score(part: str, gold: list[dict], labels: dict[str, dict], verdicts: dict[str, Verdict], show: int) -> bool:
+    ids = [g["id"] for g in gold if g["part"] == part]
+    rejected_gold = {i for i in ids if labels[i]["verdict"] == "reject"}
+    reason_of = {i: labels[i]["reason"] for i in rejected_gold}
+    fired = {i: verdicts[i] for i in ids if i in verdicts}
+    print(f"\n-- part {part}: {len(ids)} records, gold rejects {len(rejected_gold)}, pipeline rejects {len(fired)}")
+
+    print(f"{'pipeline code':26} {'fired':>5} {'precision':>9} {'agree':>6}  (gold reason)")
+    ok = True
+    by_code: dict[str, list[str]] = defaultdict(list)
+    for i, verdict in fired.items():
+        by_code[verdict.reason].append(i)
+    for code, members in sorted(by_code.items(), key=lambda item: -len(item[1])):
+        right = sum(i in rejected_gold for i in members)
+        agree = sum(reason_of.get(i) == GOLD_OF.get(code) for i in members)
+        print(f"{code:26} {len(members):5} {ratio(right, len(members)):>9} {ratio(agree, len(members)):>6}  "
+              f"({GOLD_OF.get(code, '?')})")  # fmt: skip
+        if len(members) >= PRECISION_FLOOR_MIN and right / len(members) < PRECISION_TARGET:
+            ok = False
+
+    print(f"{'gold reason':26} {'gold':>5} {'claimed':>7} {'precision':>9} {'recall':>6} {'F1':>6} {'strict':>6}")
+    for reason in sorted(set(reason_of.values()) | set(CLAIMED)):
+        members = [i for i in rejected_gold if reason_of[i] == reason]
+        claimed = [i for i, v in fired.items() if GOLD_OF.get(v.reason) == reason]
+        right = sum(i in rejected_gold for i in claimed)
+        caught = sum(i in fired for i in members)
+        strict = sum(GOLD_OF.get(fired[i].reason) == reason for i in members if i in fired)
+        p, r = share(right, len(claimed)), share(caught, len(members))
+        mark = "" if reason in CLAIMED else "  (no filter claims it)"
+        print(f"{reason:26} {len(members):5} {len(claimed):7} {ratio(right, len(claimed)):>9} "
+              f"{ratio(caught, len(members)):>6} {f1(p, r):>6} {ratio(strict, len(members)):>6}{mark}")  # fmt: skip
+
+    true_positive = sum(i in rejected_gold for i in fired)
+    without_other = {i for i in rejected_gold if reason_of[i] != "other"}
+    claimed_gold = {i for i in rejected_gold if reason_of[i] in CLAIMED}
+    fired_not_other = [i for i in fired if reason_of.get(i) != "other"]
+    print(
+        f"overall precision {ratio(true_positive, len(fired))} ({true_positive}/{len(fired)})"
+        f"   without `other` {ratio(sum(i in without_other for i in fired_not_other), len(fired_not_other))}"
+    )
+    print(f"overall recall    {ratio(true_positive, len(rejected_gold))} ({true_positive}/{len(rejected_gold)})"
+          f"   without `other` {ratio(sum(i in fired for i in without_other), len(without_other))}"
+          f" ({sum(i in fired for i in without_other)}/{len(without_other)})")  # fmt: skip
+    caught_claimed = sum(i in fired for i in claimed_gold)
+    print(f"recall over the claimed reasons ({', '.join(CLAIMED)}): "
+          f"{ratio(caught_claimed, len(claimed_gold))} ({caught_claimed}/{len(claimed_gold)})")  # fmt: skip
+    if claimed_gold and caught_claimed / len(claimed_gold) < RECALL_TARGET:
+        ok = False
+
+    disagreements = [i for i in ids if (i in fired) != (i in rejected_gold) and reason_of.get(i) != "other"]
+    if show and disagreements:
+        print(f"disagreements ({len(disagreements)}; `other` left out), first {min(show, len(disagreements))}:")
+        records = {g["id"]: g for g in gold}
+        for i in disagreements[:show]:
+            print_disagreement(records[i], labels[i], fired.get(i))
+    return ok
+
+
+def print_disagreement(gold: dict, label: dict, verdict: Verdict | None) -> None:
+    said = f"{verdict.stage}/{verdict.reason}: {verdict.detail}" if verdict else "kept"
+    print(f"  {gold['id']} {gold['source']}  gold {label['verdict']} {label['reason'] or ''} ({label['why']})")
+    print(f"    pipeline {said[:160]}")
+    for turn in gold["messages"][-2:]:
+        text = " ".join(turn["content"].split())
+        print(f"    {turn['role']}: {text[:110]}")
+
+
+def run(parts: list[str], show: int) -> bool:
+    gold, labels = load_gold()
+    verdicts = judge([to_record(g) for g in gold])
+    held = {part: score(part, gold, labels, verdicts, show) for part in parts}
+    targets = f"each code >= {PRECISION_TARGET:.0%} precision, recall over claimed >= {RECALL_TARGET:.0%}"
+    for part, ok in held.items():
+        print(f"targets ({targets}) on the {part} part: {'hold' if ok else 'NOT MET'}")
+    return held.get("untuned", all(held.values()))
