@@ -52,6 +52,11 @@ class NormalizeConfig(Strict):
     fold_fullwidth_ascii: bool = True
     unescape_html: bool = True
     to_simplified: bool = Field(default=False, description="traditional to simplified with OpenCC")
+    fold_cjk_variants: bool = Field(default=True, description="Kangxi radicals, compatibility ideographs to 里, 大")
+    strip_turns: bool = Field(default=True, description="strip leading and trailing whitespace of every turn")
+    trim_exchanges: bool = Field(
+        default=True, description="cut unanswered or empty exchanges of a chat instead of rejecting it whole"
+    )
     fix_literal_newlines: bool = False
     max_chars: int = Field(default=32_000, ge=1, description="longer records are rejected")
 

@@ -1,7 +1,8 @@
 """normalize: repair and canonicalise text, then refuse what cannot be trained on.
 
 Steps run in the order of `_steps`: text cleaners first (each change recorded in lineage), then
-checks that turn a record into a rejection with its own reason code.
+the trimming of unanswered or empty exchanges of a chat (turns.py; lineage says what was cut),
+then checks that turn a record into a rejection with its own reason code.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from pipeline.ids import json_text
-from pipeline.normalize import mojibake, text
+from pipeline.normalize import mojibake, text, turns
 from pipeline.normalize.roles import role_problem
 from schemas import NormalizeConfig, RecordResult, Rejection, SftRecord
 
@@ -45,8 +46,14 @@ def _steps(config: NormalizeConfig) -> list[Step]:
         steps.append(_cleaner(text.fix_literal_newlines, "fixed_literal_newlines"))
     if config.fold_fullwidth_ascii:
         steps.append(_cleaner(text.fold_fullwidth_ascii, "folded_fullwidth"))
+    if config.fold_cjk_variants:
+        steps.append(_cleaner(text.fold_cjk_variants, "folded_cjk_variants"))
     if config.to_simplified:
         steps.append(_cleaner(_simplifier(), "to_simplified"))
+    if config.strip_turns:
+        steps.append(_cleaner(text.strip_turn, "stripped_whitespace"))
+    if config.trim_exchanges:
+        steps.append(_trim_exchanges)
     steps += [_check_empty, _check_roles, _length_check(config.max_chars)]
     return steps
 
@@ -92,6 +99,14 @@ def _repair_mojibake(record: SftRecord) -> SftRecord | Rejection:
         repaired.append(message.model_copy(update={"content": content}))
     detail = f"messages {', '.join(map(str, garbled))}"
     return record.with_lineage(STAGE, "repaired_mojibake", detail, messages=tuple(repaired))
+
+
+def _trim_exchanges(record: SftRecord) -> SftRecord:
+    messages, cuts = turns.trim(record.messages)
+    if not cuts:
+        return record
+    detail = "; ".join(map(str, cuts))
+    return record.with_lineage(STAGE, "trimmed_exchanges", detail, count=len(cuts), messages=messages)
 
 
 def _check_empty(record: SftRecord) -> SftRecord | Rejection:

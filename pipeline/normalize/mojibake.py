@@ -1,9 +1,15 @@
 """Mojibake: UTF-8 or GBK bytes that were once decoded with a Windows code page.
 
-Detection follows what held on real data (../shared/NOTES.md): ftfy's badness test, or a line
-where most non-ASCII characters are code-page characters. Repair tries ftfy (for UTF-8 read as
-cp1252/latin-1) and then a GB18030 re-decode (for GBK read as latin-1). A repair that does not
-reach clean text is refused, because a half-repaired record would teach a model garbage.
+Detection: ftfy's badness test, or the two shapes mis-decoded bytes take. UTF-8 read as a code
+page leaves a lead byte (Â-ô) followed by a continuation byte (U+00A0-U+00BF or cp1252's
+€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ): "æˆ‘" for 我. GBK (or cp1251) read as latin-1 leaves runs of
+high latin-1 letters with nothing between them: "ÎÒÊÇ" for 我是. Correct French, Spanish or
+German text has neither: an accented letter is followed by ASCII ("résumé", "niño"), and four
+accented letters in a row do not occur. The earlier rule (most non-ASCII characters are
+code-page characters) fired on every French sentence (the gold set's tuned part has one).
+Repair tries ftfy (for UTF-8 read as cp1252/latin-1) and then a GB18030 re-decode (for GBK
+read as latin-1). A repair that does not reach clean text is refused, because a half-repaired
+record would teach a model garbage.
 """
 
 from __future__ import annotations
@@ -13,21 +19,20 @@ import re
 import ftfy
 from ftfy.badness import is_bad
 
-_CODE_PAGE = re.compile(
-    r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+_CP1252_SPECIALS = (
+    "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e"
+    "\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 )
-_LEAD_BYTES = re.compile(r"[\u00c2-\u00f4]")
+_UTF8_PAIR = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_SPECIALS}]")
+_HIGH_RUN = re.compile("[\u00a1-\u00ff]{4,}")  # not cp1252's “”…—: Chinese text runs them ("……——")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 REPLACEMENT = "\ufffd"
 
 
 def looks_garbled(text: str) -> bool:
-    non_ascii = sum(1 for char in text if ord(char) > 0x7F)
-    if not non_ascii:
+    if text.isascii():
         return False
-    code_page = len(_CODE_PAGE.findall(text))
-    heuristic = len(_LEAD_BYTES.findall(text)) >= 2 and code_page > non_ascii / 2
-    return heuristic or is_bad(text)
+    return len(_UTF8_PAIR.findall(text)) >= 2 or _HIGH_RUN.search(text) is not None or is_bad(text)
 
 
 def repair(text: str) -> str | None:
