@@ -117,32 +117,73 @@ class SymbolRatioParams(Filter):
 
 
 class ChineseRatioParams(Filter):
+    enabled: bool = False
     min_ratio: float = Field(default=0.1, ge=0, le=1, description="Han characters among letters")
 
 
 class StopwordRatioParams(Filter):
+    enabled: bool = False
     min_ratio: float = Field(default=0.02, ge=0, le=1)
     min_words: int = Field(default=30, ge=1, description="shorter responses are not judged")
 
 
 class LanguageParams(Filter):
-    allowed: list[Literal["zh", "en", "mixed", "none"]] = Field(default_factory=lambda: ["zh", "mixed", "none"])
+    allowed: list[Literal["zh", "en", "ko", "ja", "mixed", "none"]] = Field(
+        default_factory=lambda: ["zh", "en", "ko", "ja", "mixed", "none"],
+        description="languages the dialogue as a whole may be in",
+    )
+    match_question: bool = Field(default=True, description="each answer in a language its question gives a reason for")
 
 
 class PlaceholderParams(Filter):
-    pass
+    min_x_runs: int = Field(default=2, ge=1, description="'XXX' slots outside a draft that make a rejection")
 
 
 class ContextFreeParams(Filter):
     max_chars: int = Field(default=4, ge=1, description="an instruction this short and in the list is refused")
     phrases: list[str] = Field(
         default_factory=lambda: ["好的", "好", "谢谢", "多谢", "嗯", "嗯嗯", "哦", "是的", "对", "继续", "ok", "okay",
-                                 "thanks", "yes", "no", "你好", "在吗", "收到", "明白", "行"]
+                                 "thanks", "yes", "no", "你好", "在吗", "收到", "明白", "行", "保重", "再见",
+                                 "拜拜", "晚安", "好吧", "知道了", "了解"]
     )  # fmt: skip
 
 
 class PatternParams(Filter):
     extra_patterns: list[str] = Field(default_factory=list, description="more regular expressions")
+
+
+class IdentityParams(PatternParams):
+    allowed_sources: list[str] = Field(
+        default_factory=list, description="globs on the source file whose assistant identity is wanted (your own)"
+    )
+
+
+# A tool-using assistant that declines what its tools do not cover behaves correctly; the decline
+# names the limits of its functions (glaive_toolcall_zh_demo: "我目前的能力仅限于计算指定形状的面积").
+TOOL_SCOPE_PATTERNS = [
+    r"(?:功能|能力)(?:目前)?(?:仅限于|只限于|仅仅是|仅包括|只包括|范围)",
+    r"(?:超出|超过|不在)(?:了)?(?:我的)?(?:功能|能力|服务)范围",
+    r"我(?:目前)?(?:只能|仅能)(?:帮|为|提供|协助|处理|查询|计算|搜索|获取)",
+    r"我(?:目前)?能够提供的是",
+    r"(?:提供的|可用的|现有的)(?:工具|函数|功能)",
+    r"my (?:current )?(?:capabilities|functions|abilities) (?:are|is) limited to",
+    r"outside (?:the scope of )?my (?:current )?(?:capabilities|functions)",
+]
+
+
+class DeclineAllowance(Strict):
+    """A decline that is legitimate: in records of these sources, when the response also matches."""
+
+    sources: list[str] = Field(default_factory=lambda: ["*"], description="globs on the source file")
+    with_tools: bool = Field(default=False, description="only in records that offer tools")
+    patterns: list[str] = Field(min_length=1, description="the decline is allowed when one of these matches")
+
+
+class RefusalParams(PatternParams):
+    allowed: list[DeclineAllowance] = Field(
+        default_factory=lambda: [DeclineAllowance(with_tools=True, patterns=TOOL_SCOPE_PATTERNS)],
+        description="legitimate declines (default: tool-scope declines in records that offer tools)",
+    )
 
 
 class ResponseParams(Filter):
@@ -168,8 +209,8 @@ class CleanConfig(Strict):
     language: LanguageParams = LanguageParams()
     placeholders: PlaceholderParams = PlaceholderParams()
     context_free: ContextFreeParams = ContextFreeParams()
-    refusal: PatternParams = PatternParams()
-    identity: PatternParams = PatternParams()
+    refusal: RefusalParams = RefusalParams()
+    identity: IdentityParams = IdentityParams()
     response: ResponseParams = ResponseParams()
     pii: PiiConfig = PiiConfig()
 

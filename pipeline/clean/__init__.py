@@ -1,9 +1,12 @@
 """clean: quality filters with stable reason codes, then Chinese PII masking.
 
 Adding a filter: one module in `filters/` (docstring citing where its thresholds come from, a
-params model in schemas/config.py, a pure `check`), one line in FILTERS, one test file.
-Filters run first and never edit text; PII masking runs on what they kept, and re-segments the
-messages it changed so later stages never see the masked digits in stale segments.
+params model in schemas/config.py, a pure `check(measures, params)`), one line in FILTERS, one
+test file. Each record's measures (measure.Measures: responses, their prose without code and
+math, Han shares, segmented words, stop flags) are built once and shared by every filter, each
+measure computed on first use. Filters run first and never edit text; PII masking runs on what
+they kept, and re-segments the messages it changed so later stages never see the masked digits
+in stale segments.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pipeline.clean.filters import (
     symbols,
     words,
 )
-from pipeline.clean.measure import STAGE
+from pipeline.clean.measure import STAGE, Measures
 from pipeline.segment import Segmenter
 from schemas import CleanConfig, RecordResult, Rejection, SftRecord
 
@@ -53,7 +56,8 @@ def run(records: Iterable[SftRecord], config: CleanConfig, segmenter: Segmenter)
     count = 0
     for record in records:
         count += 1
-        rejection = next((r for check, params in active if (r := check(record, params)) is not None), None)
+        measures = Measures(record, segmenter)
+        rejection = next((r for check, params in active if (r := check(measures, params)) is not None), None)
         if rejection is not None:
             rejections.append(rejection)
         else:

@@ -1,13 +1,27 @@
-"""Shared measurements for filters: which text a filter judges, and how characters count.
+"""What the filters measure, computed once per record and shared (statistics apart from decisions).
 
-Statistics are computed apart from the keep/drop decision (data-juicer's lesson), so each
-decision can be audited: a filter's rejection detail always states the measured value.
+data-juicer and datatrove keep a sample's statistics apart from the keep/drop decision, so each
+decision can be audited and no measure is computed twice: `Measures` is built once per record,
+each measure on first use (a disabled filter costs nothing), and every filter reads from it.
+A filter's rejection detail always states the measured value.
+
+Judgements are per response, never over a whole long chat (one looping answer is a fault; forty
+answers that each open with "当然！" are not). Repetition, symbol and stop-word measures read a
+response's *prose*: the text without code blocks, inline code, math ($…$, $$…$$, \\(…\\), \\[…\\]),
+Markdown tables, link titles and targets, URLs and list lines. On the gold set's tuned part
+those made every false repetition and symbol rejection: a SQL answer showing two variants of a
+query, LaTeX, a table of ship counts, an ASCII flowchart in a code block.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+
 import regex
 
+from pipeline.segment import Segmenter
 from schemas import Rejection, SftRecord
 
 HAN = regex.compile(r"\p{Han}")
@@ -15,37 +29,58 @@ LATIN = regex.compile(r"\p{Latin}")
 WORD_CHAR = regex.compile(r"[\p{L}\p{N}]")
 SYMBOL = regex.compile(r"[^\p{L}\p{N}\p{Z}\s]")
 
-_FENCED = regex.compile(r"^\s*(```|~~~).*?^\s*\1[^\n]*$", regex.MULTILINE | regex.DOTALL)
-_INLINE_CODE = regex.compile(r"`[^`\n]+`")
-
 STAGE = "clean"
 DIALOGUE_ROLES = ("user", "assistant")
 
+_FENCED = regex.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[^\n]*$|\Z)", regex.MULTILINE | regex.DOTALL)
+_INLINE_CODE = regex.compile(r"`[^`\n]+`")
+_MATH = regex.compile(
+    r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|\\begin\{(\w+\*?)\}.+?\\end\{\1\}"
+    r"|\$(?=[^\s$])[^$\n]{1,300}?(?<=[^\s$])\$(?!\d)",
+    regex.DOTALL,
+)
+_LINK = regex.compile(r"!?\[[^\]\n]*\]\([^)\n]*\)")
+_URL = regex.compile(r"(?:https?|ftp)://\S+|www\.\S+")
+_TABLE_LINE = regex.compile(r"^[ \t]*\|.*$|^[^\n|]*\|[^\n|]*\|.*$", regex.MULTILINE)
+_LIST_LINE = regex.compile(
+    r"^[ \t]*(?:[-*+•·●○■□◆▪➢►]|\d{1,3}[.、)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[a-zA-Z][.)])"
+    r"[ \t]*.*$",
+    regex.MULTILINE,
+)
 
-def dialogue_text(record: SftRecord) -> str:
-    """User and assistant turns: what a quality judgement is about (system prompts and tool
-    payloads are configuration and machine output, judged elsewhere)."""
-    return "\n".join(m.content for m in record.messages if m.role in DIALOGUE_ROLES)
+
+def code_and_math_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of fenced code, inline code and math: text written for a machine."""
+    spans = [m.span() for m in _FENCED.finditer(text)]
+    rest = _blank(text, spans)
+    spans += [m.span() for m in _INLINE_CODE.finditer(rest)]
+    rest = _blank(text, spans)
+    return spans + [m.span() for m in _MATH.finditer(rest)]
 
 
-def responses(record: SftRecord) -> list[str]:
-    return [m.content for m in record.messages if m.role == "assistant" and m.content]
+def structure_spans(text: str) -> list[tuple[int, int]]:
+    """Code, math, Markdown links, URLs, table lines and list lines: text that repeats on purpose."""
+    spans = code_and_math_spans(text)
+    rest = _blank(text, spans)
+    for pattern in (_LINK, _URL, _TABLE_LINE, _LIST_LINE):
+        spans += [m.span() for m in pattern.finditer(rest)]
+        rest = _blank(text, spans)
+    return spans
 
 
-def user_turns(record: SftRecord) -> list[str]:
-    return [m.content for m in record.messages if m.role == "user"]
+def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with the spans replaced by spaces (newlines kept), so offsets stay valid."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
 
 
-def dialogue_words(record: SftRecord) -> list[str]:
-    if record.segments is None:
-        raise ValueError("clean needs segments: run the segment stage first")
-    return [
-        word
-        for message, seg in zip(record.messages, record.segments, strict=True)
-        if message.role in DIALOGUE_ROLES
-        for word in seg.words
-        if WORD_CHAR.search(word)
-    ]
+def without_code(text: str) -> str:
+    """Text without code and math (blanked, so lines and offsets stay): `${x}` there is no slot."""
+    return _blank(text, code_and_math_spans(text))
 
 
 def han_share(text: str) -> float | None:
@@ -54,20 +89,143 @@ def han_share(text: str) -> float | None:
     return han / (han + latin) if han + latin else None
 
 
-def without_code(text: str) -> str:
-    """Text without fenced and inline code: code repeats itself and uses `${x}` on purpose."""
-    return _INLINE_CODE.sub("", _FENCED.sub("", text))
+@dataclass(frozen=True)
+class Word:
+    text: str
+    stop: bool
 
 
-def first_response_match(record: SftRecord, patterns: list[str]) -> str | None:
-    """The first text in any assistant response that one of the patterns (case-blind) matches."""
-    pattern = regex.compile("|".join(patterns), regex.IGNORECASE)
-    for text in responses(record):
-        found = pattern.search(text)
-        if found:
-            return found.group(0)
-    return None
+class Response:
+    """One assistant turn and what filters measure in it."""
+
+    def __init__(
+        self,
+        index: int,
+        text: str,
+        words: Sequence[str],
+        stop: Sequence[bool] | None,
+        stop_flag: Callable[[str, bool], bool],
+    ) -> None:
+        self.index = index
+        self.text = text
+        self._words = words
+        self._stop = stop
+        self._stop_flag = stop_flag
+
+    @cached_property
+    def without_code(self) -> str:
+        return without_code(self.text)
+
+    @cached_property
+    def prose(self) -> str:
+        """The text without code, math, tables, links, URLs and lists; blanked lines dropped."""
+        blanked = _blank(self.text, self._structure)
+        return "\n".join(line for line in blanked.splitlines() if line.strip())
+
+    @cached_property
+    def _structure(self) -> list[tuple[int, int]]:
+        return structure_spans(self.text)
+
+    @cached_property
+    def prose_words(self) -> list[Word]:
+        """Segmented words of the prose with letters or digits, stop flags folded to simplified."""
+        covered = bytearray(len(self.text))
+        for start, end in self._structure:
+            covered[start:end] = b"\x01" * (end - start)
+        words, offset = [], 0
+        for position, word in enumerate(self._words):
+            start, offset = offset, offset + len(word)
+            if covered[start:offset].count(1) or not WORD_CHAR.search(word):
+                continue
+            words.append(Word(word, self._stop_flag(word, bool(self._stop and self._stop[position]))))
+        return words
+
+
+class Measures:
+    """Every measure of one record, each computed on first use and then shared by the filters."""
+
+    def __init__(self, record: SftRecord, segmenter: Segmenter | None = None) -> None:
+        self.record = record
+        self._segmenter = segmenter
+
+    @cached_property
+    def dialogue(self) -> str:
+        """User and assistant turns: what a quality judgement is about (system prompts and tool
+        payloads are configuration and machine output, judged elsewhere)."""
+        return "\n".join(m.content for m in self.record.messages if m.role in DIALOGUE_ROLES)
+
+    @cached_property
+    def dialogue_han_share(self) -> float | None:
+        return han_share(self.dialogue)
+
+    @cached_property
+    def user_turns(self) -> list[str]:
+        return [m.content for m in self.record.messages if m.role == "user"]
+
+    @cached_property
+    def final_answer(self) -> str | None:
+        final = next((m for m in reversed(self.record.messages) if m.role == "assistant"), None)
+        return None if final is None else final.content
+
+    @cached_property
+    def responses(self) -> list[Response]:
+        segments = self._segments()
+        return [
+            Response(i, m.content, segments[i].words, segments[i].stop, self._stop_flag)
+            for i, m in enumerate(self.record.messages)
+            if m.role == "assistant" and m.content.strip()
+        ]
+
+    @cached_property
+    def dialogue_words(self) -> list[str]:
+        segments = self._segments()
+        return [
+            word
+            for message, seg in zip(self.record.messages, segments, strict=True)
+            if message.role in DIALOGUE_ROLES
+            for word in seg.words
+            if WORD_CHAR.search(word)
+        ]
+
+    def _segments(self):
+        if self.record.segments is None:
+            raise ValueError("clean needs segments: run the segment stage first")
+        return self.record.segments
+
+    def _stop_flag(self, word: str, flagged: bool) -> bool:
+        """A stop word as segmented, or once folded to simplified (們→们, 這→这, 個→个): the
+        bundled list is simplified, so traditional prose measured against it looked stop-word-free."""
+        if flagged or self._segmenter is None or not self._segmenter.stop_words:
+            return flagged
+        return _simplified(word) in self._segmenter.stop_words
+
+    def reject(self, reason: str, detail: str) -> Rejection:
+        return reject(self.record, reason, detail)
+
+
+@cache
+def _t2s() -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
+
+
+def _simplified(word: str) -> str:
+    return _t2s()(word)
 
 
 def reject(record: SftRecord, reason: str, detail: str) -> Rejection:
     return Rejection(record_id=record.id, stage=STAGE, reason=reason, detail=detail, source=record.meta.source)
+
+
+@cache
+def compiled(patterns: tuple[str, ...]) -> regex.Pattern:
+    """One case-blind pattern of alternatives, compiled once per distinct list."""
+    return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE)
+
+
+def source_matches(record: SftRecord, globs: Sequence[str]) -> bool:
+    """Whether the record's source file matches one of the glob patterns (`*glaive*`)."""
+    from fnmatch import fnmatch
+
+    return any(fnmatch(record.meta.source.file, glob) for glob in globs)

@@ -7,15 +7,15 @@ conversations are far shorter, and render's token limit is the precise guard).
 
 from __future__ import annotations
 
-from pipeline.clean.measure import dialogue_text, reject
-from schemas import Rejection, SftRecord
+from pipeline.clean.measure import Measures
+from schemas import Rejection
 from schemas.config import CharLengthParams
 
 
-def check(record: SftRecord, params: CharLengthParams) -> Rejection | None:
-    length = len(dialogue_text(record).strip())
+def check(m: Measures, params: CharLengthParams) -> Rejection | None:
+    length = len(m.dialogue.strip())
     if length < params.min:
-        return reject(record, "too_few_chars", f"{length} characters, fewer than clean.chars.min={params.min}")
+        return m.reject("too_few_chars", f"{length} characters, fewer than clean.chars.min={params.min}")
     if length > params.max:
-        return reject(record, "too_many_chars", f"{length} characters, more than clean.chars.max={params.max}")
+        return m.reject("too_many_chars", f"{length} characters, more than clean.chars.max={params.max}")
     return None

@@ -1,23 +1,24 @@
-"""Context-free one-word instructions: "好的！", "谢谢", "继续" as the only user turn.
+"""Context-free one-word instructions: "好的！", "谢谢", "继续", "保重" as the only user turn.
 
 In a multi-turn chat such a turn is natural; as the whole instruction of a single-turn record
-it gives the answer nothing to answer (seen in Alpaca-CoT's Chinese data, ../shared/data).
+it gives the answer nothing to answer (seen in Alpaca-CoT's Chinese data, ../shared/data, and
+in the gold set's tuned part: a bare farewell "保重" answered "保重！").
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from pipeline.clean.measure import WORD_CHAR, reject, user_turns
-from schemas import Rejection, SftRecord
+from pipeline.clean.measure import WORD_CHAR, Measures
+from schemas import Rejection
 from schemas.config import ContextFreeParams
 
 
-def check(record: SftRecord, params: ContextFreeParams) -> Rejection | None:
-    turns = user_turns(record)
+def check(m: Measures, params: ContextFreeParams) -> Rejection | None:
+    turns = m.user_turns
     if len(turns) != 1:
         return None
     bare = "".join(WORD_CHAR.findall(unicodedata.normalize("NFKC", turns[0]))).lower()
     if len(bare) <= params.max_chars and bare in {p.lower() for p in params.phrases}:
-        return reject(record, "context_free_instruction", f"the only instruction is {turns[0].strip()!r}")
+        return m.reject("context_free_instruction", f"the only instruction is {turns[0].strip()!r}")
     return None

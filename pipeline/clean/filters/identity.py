@@ -1,24 +1,52 @@
-"""Identity contamination: responses that name another model or its maker.
+"""Identity contamination: responses that claim to be an AI model, or another model or its maker.
 
-Distilled data carries the teacher's identity ("作为一个AI语言模型", "As an AI language model",
-"我是由OpenAI开发的"); a model tuned on it claims to be ChatGPT.
+Distilled data carries the teacher's identity, and a model tuned on it says it is ChatGPT, was
+trained by OpenAI, or opens every answer with "作为一个AI语言模型". The patterns are the forms
+read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-style data:
+"作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", "我是/我只是/而是 …AI|人工智能|
+…模型", "由 OpenAI 训练的", "我被编程为", a 2021 knowledge cut-off, "我没有个人观点或情感", and
+the English forms (as an AI language model, I am an AI, trained by OpenAI). Talking *about* AI
+("作为人工智能的一个分支", "人工智能领域的专家") is excluded by what must follow: a first person,
+and not 领域/研究/技术/工程师…. `allowed_sources` (globs on the source file) lets a source whose
+assistant identity the trainer wants (their own identity data) through.
 """
 
 from __future__ import annotations
 
-from pipeline.clean.measure import first_response_match, reject
-from schemas import Rejection, SftRecord
-from schemas.config import PatternParams
+from pipeline.clean.measure import Measures, compiled, source_matches
+from schemas import Rejection
+from schemas.config import IdentityParams
+
+_AI = r"(?:AI|ＡＩ|人工智能|语言模型|大模型|机器人|聊天机器人|计算机程序|ChatGPT|GPT-?\d)"
+_TOPIC = r"(?!领域|研究|专业|行业|工程师|专家|从业|技术|公司|产品|爱好者|学|方面|的|和|与|在|是)"
+_ARTICLE = r"(?:一[个名种款位台]|个)?"
+_STOP = r"[^，。！？!?\n]"
 
 IDENTITIES = [
-    r"作为一(?:个|名)\s*(?:AI|人工智能)\s*(?:语言)?(?:模型|助手)",
-    r"我是(?:一个)?由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里)\s*(?:公司)?(?:开发|训练|创建)",
-    r"我是\s*(?:ChatGPT|GPT-?[34]|Claude|文心一言|通义千问)",
-    r"[Aa]s an AI (?:language )?model",
-    r"I am (?:ChatGPT|an AI (?:language )?model (?:developed|trained) by OpenAI)",
+    rf"作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}{_STOP}{{0,12}}?[，,、\s]*{_STOP}{{0,6}}?我",
+    rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型|大模型|聊天机器人){_TOPIC}",
+    rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是一[个种款]{_STOP}{{0,8}}模型{_TOPIC}",
+    rf"而是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型){_TOPIC}",
+    r"由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里|Meta|微软)\s*(?:公司)?\s*(?:开发|训练|创建|创造|打造|研发|推出)",
+    r"我是\s*(?:ChatGPT|GPT-?\d|Claude|文心一言|通义千问)",
+    r"我的(?:知识|训练数据|数据库?)(?:库)?(?:截止|截至|仅限于|只限于|更新至|更新到|停留在|只到|仅到)",
+    r"(?:知识|训练)截止(?:日期|时间|于|到)",
+    r"我被(?:编程|设计|训练)(?:为|成|来|用来|用于|遵守)",
+    r"我(?:并)?没有(?:任何)?(?:个人|自己的)(?:观点|情感|感情|意见|喜好|偏好|经历|信仰|感受)",
+    r"\bas an? (?:AI|artificial intelligence|(?:large )?language model|LLM|chatbot)\b",
+    r"\bI(?:'m| am) (?:just |only |merely )?an? (?:AI|artificial intelligence|(?:large )?language model|chatbot)\b",
+    r"\b(?:trained|developed|created|built) by OpenAI\b",
+    r"\bI(?:'m| am) (?:ChatGPT|GPT-?\d|Claude|Bard)\b",
+    r"\bmy (?:knowledge|training data) (?:cut-?off|is limited to|only goes up to)\b",
 ]
 
 
-def check(record: SftRecord, params: PatternParams) -> Rejection | None:
-    found = first_response_match(record, IDENTITIES + params.extra_patterns)
-    return reject(record, "identity_contamination", f"the response claims an identity: {found!r}") if found else None
+def check(m: Measures, params: IdentityParams) -> Rejection | None:
+    if params.allowed_sources and source_matches(m.record, params.allowed_sources):
+        return None
+    pattern = compiled((*IDENTITIES, *params.extra_patterns))
+    for response in m.responses:
+        found = pattern.search(response.text)
+        if found:
+            return m.reject("identity_contamination", f"the response claims an identity: {found.group(0)!r}")
+    return None

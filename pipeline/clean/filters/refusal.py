@@ -1,24 +1,46 @@
 """Refusals in responses: an SFT set teaches what the model should do, not how to decline.
 
-Patterns from the common "unfiltered" clean-ups of ShareGPT/Alpaca-GPT4 data (phrases such as
-"I'm sorry, but I cannot" and their Chinese forms); retune with `clean.refusal.extra_patterns`.
+Patterns from the common "unfiltered" clean-ups of ShareGPT/Alpaca-GPT4 data ("I'm sorry, but I
+cannot", "我无法满足此要求") and the moralising declines of the gold set's tuned part ("作为一个
+负责任的助手，我无法…"). They are narrow on purpose: most "很抱歉…我无法…" answers in the gold
+set are right (asking for a missing article, declining to invent a stranger's biography, saying
+a tool cannot book flights). A decline is legitimate when an allowance matches: by default a
+record that offers tools whose answer names the limits of its functions ("我的功能仅限于计算
+面积"); `allowed` adds allowances per source (globs on the source file) with their own patterns.
 """
 
 from __future__ import annotations
 
-from pipeline.clean.measure import first_response_match, reject
-from schemas import Rejection, SftRecord
-from schemas.config import PatternParams
+from pipeline.clean.measure import Measures, compiled, source_matches
+from schemas import Rejection
+from schemas.config import DeclineAllowance, RefusalParams
+
+_SORRY = r"(?:很抱歉|非常抱歉|抱歉|对不起|不好意思)"
+_REQUEST = r"(?:这个|此|该|您的|你的|这一|这样的|这项|这类)?(?:问题|请求|要求|任务|需求)"
 
 REFUSALS = [
-    r"很抱歉[，,]?\s*(?:但)?我(?:无法|不能|没有办法)",
-    r"对不起[，,]?\s*(?:但)?我(?:无法|不能)",
-    r"我无法(?:回答|提供|满足|完成)(?:这个|您的|你的)?(?:问题|请求|要求)",
-    r"I'?m sorry,? but I (?:can(?:no|')t|am unable to)",
-    r"I (?:cannot|can't|am unable to) (?:fulfill|comply with|assist with) (?:that|this|your) request",
+    rf"{_SORRY}[，,]?\s*(?:但)?(?:是)?我(?:无法|不能|没有办法|不可以)(?:回答|满足|完成|执行|处理|协助|帮助)(?:您|你)?(?:完成)?{_REQUEST}",
+    r"我(?:无法|不能)(?:回答|提供|满足|完成|执行)(?:这个|您的|你的|此|该)?(?:问题|请求|要求|任务)",
+    r"作为一[个名]负责任的(?:AI|人工智能|助手|语言模型|聊天机器人)",
+    r"我(?:无法|不能)(?:为|给)(?:您|你)?(?:这段|该|此|这个)?(?:文本|内容|句子|问题)(?:提供|进行|做出?)",
+    r"I'?m sorry,? but I (?:can(?:no|')t|am unable to|won'?t be able to)",
+    r"I (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:that|this|your) request",
+    r"\bas a responsible (?:AI|assistant|language model)\b",
 ]
 
 
-def check(record: SftRecord, params: PatternParams) -> Rejection | None:
-    found = first_response_match(record, REFUSALS + params.extra_patterns)
-    return reject(record, "refusal", f"the response refuses: {found!r}") if found else None
+def check(m: Measures, params: RefusalParams) -> Rejection | None:
+    pattern = compiled((*REFUSALS, *params.extra_patterns))
+    for response in m.responses:
+        found = pattern.search(response.text)
+        if found and not any(_allows(a, m, response.text) for a in params.allowed):
+            return m.reject("refusal", f"the response refuses: {found.group(0)!r}")
+    return None
+
+
+def _allows(allowance: DeclineAllowance, m: Measures, text: str) -> bool:
+    if allowance.with_tools and not m.record.tools:
+        return False
+    if not source_matches(m.record, allowance.sources):
+        return False
+    return compiled(tuple(allowance.patterns)).search(text) is not None

@@ -1,22 +1,28 @@
-"""Empty or trivially short final answers: nothing to learn from "。" or "😀".
+"""Empty, trivially short or echoed final answers: nothing to learn from "。", "😀" or the question.
 
 The default minimum is one letter, digit or Han character: BELLE's seed tasks answer "3" to an
-arithmetic question and "是" to a yes/no question, and those are right answers. Raise it for
-data where one-character answers are noise.
+arithmetic question and "是" to a yes/no question, and those are right answers. A symbol-only
+answer of 20 or more characters is not trivial (ASCII art asked for: the gold set keeps it).
+An answer that only repeats the question ("磷" → "磷") says nothing.
 """
 
 from __future__ import annotations
 
-from pipeline.clean.measure import WORD_CHAR, reject
-from schemas import Rejection, SftRecord
+from pipeline.clean.measure import WORD_CHAR, Measures
+from schemas import Rejection
 from schemas.config import ResponseParams
 
+_SYMBOL_ART_CHARS = 20
 
-def check(record: SftRecord, params: ResponseParams) -> Rejection | None:
-    final = next((m for m in reversed(record.messages) if m.role == "assistant"), None)
+
+def check(m: Measures, params: ResponseParams) -> Rejection | None:
+    final = m.final_answer
     if final is None:
-        return reject(record, "trivial_response", "no assistant answer")
-    length = len(WORD_CHAR.findall(final.content))
-    if length < params.min_chars:
-        return reject(record, "trivial_response", f"the final answer {final.content.strip()!r} has {length} characters")
+        return m.reject("trivial_response", "no assistant answer")
+    letters = WORD_CHAR.findall(final)
+    if len(letters) < params.min_chars and len("".join(final.split())) < _SYMBOL_ART_CHARS:
+        return m.reject("trivial_response", f"the final answer {final.strip()!r} has {len(letters)} characters")
+    question = m.user_turns[-1] if m.user_turns else ""
+    if letters and "".join(letters).lower() == "".join(WORD_CHAR.findall(question)).lower():
+        return m.reject("trivial_response", f"the final answer {final.strip()[:40]!r} repeats the question")
     return None
