@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.collect.encoding import UndecodableError, decode
-from pipeline.dedup.near import folder
+from pipeline.dedup.sketch import fold
 from schemas import DecontaminateConfig, RecordResult, Rejection, SftRecord
 
 STAGE = "decontaminate"
@@ -31,7 +31,6 @@ class BenchmarkIndex:
 
 def load_index(config: DecontaminateConfig) -> BenchmarkIndex:
     """Index every benchmark question; a missing file or column is a configuration error."""
-    fold = folder()
     index = BenchmarkIndex(config.ngram)
     for benchmark in config.benchmarks:
         path = Path(benchmark.path)
@@ -54,7 +53,6 @@ def load_index(config: DecontaminateConfig) -> BenchmarkIndex:
 
 
 def run(records: Iterable[SftRecord], config: DecontaminateConfig, index: BenchmarkIndex) -> RecordResult:
-    fold = folder()
     kept: list[SftRecord] = []
     rejections: list[Rejection] = []
     count = 0
