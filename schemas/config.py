@@ -186,6 +186,11 @@ class RefusalParams(PatternParams):
     )
 
 
+class ToxicParams(Filter):
+    extra_terms: list[str] = Field(default_factory=list, description="more abusive words (plain text)")
+    allowed_sources: list[str] = Field(default_factory=list, description="globs on the source file not judged")
+
+
 class ResponseParams(Filter):
     min_chars: int = Field(default=1, ge=1, description="letters, digits or Han characters in the answer")
 
@@ -211,6 +216,7 @@ class CleanConfig(Strict):
     context_free: ContextFreeParams = ContextFreeParams()
     refusal: RefusalParams = RefusalParams()
     identity: IdentityParams = IdentityParams()
+    toxic: ToxicParams = ToxicParams()
     response: ResponseParams = ResponseParams()
     pii: PiiConfig = PiiConfig()
 

@@ -26,6 +26,7 @@ from pipeline.clean.filters import (
     response,
     stop_words,
     symbols,
+    toxic,
     words,
 )
 from pipeline.clean.measure import STAGE, Measures
@@ -41,6 +42,7 @@ FILTERS: list[tuple[str, Callable]] = [
     ("context_free", context_free.check),
     ("identity", identity.check),
     ("refusal", refusal.check),
+    ("toxic", toxic.check),
     ("language", language.check),
     ("chinese", chinese.check),
     ("repetition", repetition.check),
