@@ -1,82 +1,96 @@
-"""dedup: exact duplicates, then near-duplicate clusters, before anyone annotates or splits.
+"""dedup: exact duplicates, then near-duplicate clusters, decided once over every record's sketch.
 
-Exact: the first occurrence in source order is kept, the others point to it. Near: MinHash-LSH
-clusters (near.py); by default one representative per cluster is kept and the others are
-rejected as `near_duplicate` with a pointer to it; with `near.keep: all` every member is kept
-and the cluster's groups are merged, so split puts the whole cluster in one split.
+It runs after clean, on the text as it will be released (PII already masked), so records that
+became alike through masking are found, and a cluster's representative is always a record that
+passed clean: no cluster vanishes because its first member was rejected.
+
+Exact: the first occurrence in the order of the data is kept, the others point to it. Near: the
+clusters of near.py; by default the leader of a cluster is kept and the others are rejected as
+`near_duplicate` with a pointer to it; with `near.keep: all` every member is kept and the groups
+of a cluster are merged, so split puts the whole cluster in one split.
+
+The decision is global (a map of sketches per shard, one reduce, a map that applies it), and it
+refers to records by their row in the order of the data, because two copies of a record share an
+id and only the first may stay.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from pipeline.dedup.near import find_near_duplicates
-from pipeline.ids import content_key, digest
-from schemas import DedupConfig, RecordResult, Rejection, SftRecord
+from pipeline.dedup.near import Rows, cluster
+from pipeline.dedup.sketch import Sketches, exact_key, sketch
+from pipeline.stage import reject
+from schemas import DedupConfig, RecordResult, SftRecord
 
 STAGE = "dedup"
 
-_SPACE = re.compile(r"\s+")
+__all__ = ["STAGE", "Decision", "Sketches", "apply", "decide", "exact_key", "run", "sketch"]
 
 
-def exact_key(record: SftRecord) -> str:
-    """Content with runs of whitespace folded: formatting differences do not make new data."""
-    messages = [m.model_copy(update={"content": _SPACE.sub(" ", m.content)}) for m in record.messages]
-    return digest(content_key(messages, record.tools), length=32)
+@dataclass
+class Decision:
+    """What dedup decided, by global row: rejections, cluster ids and merged groups."""
+
+    rejected: dict[int, tuple[str, str]] = field(default_factory=dict)
+    cluster: dict[int, str] = field(default_factory=dict)
+    group: dict[int, str] = field(default_factory=dict)
+
+    def part(self, start: int, stop: int) -> Decision:
+        """The decisions for rows [start, stop), renumbered from 0 (what one shard needs)."""
+
+        def cut(table: dict) -> dict:
+            return {row - start: value for row, value in table.items() if start <= row < stop}
+
+        return Decision(cut(self.rejected), cut(self.cluster), cut(self.group))
 
 
-def run(records: Iterable[SftRecord], config: DedupConfig) -> RecordResult:
-    unique, rejections = _drop_exact(list(records), config)
-    count = len(unique) + len(rejections)
-    kept = unique
-    if config.near.enabled and len(unique) > 1:
-        kept, near_rejections = _cluster_near(unique, config)
-        rejections += near_rejections
-    return RecordResult(stage=STAGE, input=count, kept=kept, rejections=rejections)
+def decide(rows: Rows, config: DedupConfig) -> Decision:
+    decision = Decision()
+    if config.exact:
+        _exact(rows, decision)
+    if config.near.enabled:
+        _near(rows, config, decision)
+    return decision
 
 
-def _drop_exact(records: list[SftRecord], config: DedupConfig) -> tuple[list[SftRecord], list[Rejection]]:
-    if not config.exact:
-        return records, []
-    seen: dict[str, SftRecord] = {}
-    kept, rejections = [], []
-    for record in records:
-        key = exact_key(record)
-        twin = seen.get(key)
-        if twin is None:
-            seen[key] = record
-            kept.append(record)
-        else:
-            detail = f"same content as {twin.id} kept from {twin.meta.source}"
-            rejections.append(_reject(record, "exact_duplicate", detail))
-    return kept, rejections
+def _exact(rows: Rows, decision: Decision) -> None:
+    first: dict[str, int] = {}
+    for row in range(len(rows)):
+        table, local = rows.locate(row)
+        key = table.exact[local]
+        twin = first.setdefault(key, row)
+        if twin != row:
+            kept, at = rows.locate(twin)
+            detail = f"same content as {kept.ids[at]} kept from {kept.sources[at]}"
+            decision.rejected[row] = ("exact_duplicate", detail)
 
 
-def _cluster_near(records: list[SftRecord], config: DedupConfig) -> tuple[list[SftRecord], list[Rejection]]:
-    texts = ["\n".join(m.content for m in r.messages if m.role != "system") for r in records]
-    answers = [next((m.content for m in reversed(r.messages) if m.role == "assistant"), "") for r in records]
-    pairs = find_near_duplicates(texts, answers, config.near)
-    if not pairs:
-        return records, []
-    cluster_of = {p.member: p.representative for p in pairs} | {p.representative: p.representative for p in pairs}
-    similarity = {p.member: p.similarity for p in pairs}
+def _near(rows: Rows, config: DedupConfig, decision: Decision) -> None:
+    matches = cluster(rows, config.near, skip=decision.rejected)
+    leaders = {match.leader for match in matches.values()}
+
+    def record_id(row: int) -> str:
+        table, local = rows.locate(row)
+        return table.ids[local]
+
+    for leader in leaders:
+        decision.cluster[leader] = record_id(leader)
     if config.near.keep == "representative":
-        kept, rejections = [], []
-        for index, record in enumerate(records):
-            representative = cluster_of.get(index)
-            if representative is None or representative == index:
-                kept.append(_tag(record, records[representative].id) if representative is not None else record)
-            else:
-                rep = records[representative]
-                detail = f"near-duplicate (Jaccard {similarity[index]:.2f}) of {rep.id} kept from {rep.meta.source}"
-                rejections.append(_reject(record, "near_duplicate", detail))
-        return kept, rejections
-    return _merge_groups(records, cluster_of), []
+        for row, match in matches.items():
+            table, local = rows.locate(match.leader)
+            leader = f"{table.ids[local]} kept from {table.sources[local]}"
+            detail = f"near-duplicate (Jaccard {match.similarity:.2f}) of {leader}"
+            decision.rejected[row] = ("near_duplicate", detail)
+        return
+    for row, match in matches.items():
+        decision.cluster[row] = record_id(match.leader)
+    decision.group.update(_merged_groups(rows, matches))
 
 
-def _merge_groups(records: list[SftRecord], cluster_of: dict[int, int]) -> list[SftRecord]:
-    """Keep every member; give all records of every group a cluster touches one group."""
+def _merged_groups(rows: Rows, matches: dict) -> dict[int, str]:
+    """One group for all records of every group a cluster touches (the smallest name wins)."""
     parent: dict[str, str] = {}
 
     def find(group: str) -> str:
@@ -84,23 +98,37 @@ def _merge_groups(records: list[SftRecord], cluster_of: dict[int, int]) -> list[
             group = parent[group]
         return group
 
-    for member, representative in cluster_of.items():
-        a, b = find(records[member].meta.group), find(records[representative].meta.group)
+    def group_of(row: int) -> str:
+        table, local = rows.locate(row)
+        return table.groups[local]
+
+    for row, match in matches.items():
+        a, b = find(group_of(row)), find(group_of(match.leader))
         if a != b:
             parent[max(a, b)] = min(a, b)
-    merged = []
-    for index, record in enumerate(records):
-        group = find(record.meta.group)
-        meta_update: dict = {"group": group}
-        if index in cluster_of:
-            meta_update["cluster"] = records[cluster_of[index]].id
-        merged.append(record.model_copy(update={"meta": record.meta.model_copy(update=meta_update)}))
-    return merged
+    touched = set(parent) | set(parent.values())
+    return {row: find(group) for row in range(len(rows)) if (group := group_of(row)) in touched}
 
 
-def _tag(record: SftRecord, cluster: str) -> SftRecord:
-    return record.model_copy(update={"meta": record.meta.model_copy(update={"cluster": cluster})})
+def apply(records: Iterable[SftRecord], decision: Decision) -> RecordResult:
+    """Apply the decision for one shard's records (rows numbered from 0 in this shard)."""
+    kept, rejections, count = [], [], 0
+    for row, record in enumerate(records):
+        count += 1
+        if row in decision.rejected:
+            reason, detail = decision.rejected[row]
+            rejections.append(reject(record, STAGE, reason, detail))
+            continue
+        update = {}
+        if row in decision.cluster:
+            update["cluster"] = decision.cluster[row]
+        if row in decision.group:
+            update["group"] = decision.group[row]
+        kept.append(record.model_copy(update={"meta": record.meta.model_copy(update=update)}) if update else record)
+    return RecordResult(stage=STAGE, input=count, kept=kept, rejections=rejections)
 
 
-def _reject(record: SftRecord, reason: str, detail: str) -> Rejection:
-    return Rejection(record_id=record.id, stage=STAGE, reason=reason, detail=detail, source=record.meta.source)
+def run(records: Iterable[SftRecord], config: DedupConfig) -> RecordResult:
+    """All of dedup over records in memory (what annotation push and tests use)."""
+    records = list(records)
+    return apply(records, decide(Rows([sketch(records, config.near)]), config))

@@ -1,97 +1,147 @@
-"""Near-duplicate clusters: MinHash-LSH over character n-grams of folded text.
+"""Near-duplicate clusters over sketches: MinHash-LSH proposes, exact Jaccard confirms.
 
-Folding makes trivially different texts equal before hashing: traditional to simplified
-(OpenCC), full-width to ASCII, lower case, punctuation and spaces removed. Character bigrams
-suit short Chinese texts: a 1-2 character edit of a 20-60 character sentence changes only 2-4
-of its bigrams, so the pair stays above Jaccard 0.5, while unrelated sentences on the same
-topic share few bigrams (the labelled pairs in tests/pipeline/dedup/test_near.py tune this).
-LSH proposes candidates; each candidate pair is confirmed on exact Jaccard, so the threshold
-means what it says. The answers must be alike too: templated tasks (an NLI prompt asked three
-times of one premise, with entailment, neutral and contradiction as answers) share most of
-their text but are different examples.
+Clustering is by leaders, in the order of the data: a record joins the first-come leader it is
+alike with, or becomes a leader itself. Every member is confirmed against its leader, never
+through a chain of members (A~B and B~C do not make A and C one cluster), and a record that a
+later stage would reject never reaches this step, so a cluster's representative is always a
+record that is released.
+
+A pair is alike when the varying text is (Jaccard >= threshold of character n-grams, see
+sketch.py) and the final answers are too: templated tasks (an NLI prompt asked three times of
+one premise, with entailment, neutral and contradiction as answers) share most of their text
+but are different examples. LSH uses a lower threshold than the confirmation, so pairs just
+above the real threshold are still proposed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
-import regex
+import numpy as np
 
+from pipeline.dedup.sketch import Sketches, jaccard
 from schemas import NearDupConfig
-
-_KEEP = regex.compile(r"[\p{L}\p{N}]+")
-_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-
-
-def folder() -> Callable[[str], str]:
-    import opencc
-
-    to_simplified = opencc.OpenCC("t2s").convert
-
-    def fold(text: str) -> str:
-        return "".join(_KEEP.findall(to_simplified(text.translate(_WIDTH)).lower()))
-
-    return fold
-
-
-def shingles(text: str, n: int) -> set[str]:
-    if len(text) <= n:
-        return {text} if text else set()
-    return {text[i : i + n] for i in range(len(text) - n + 1)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
 
 
 @dataclass(frozen=True)
-class Pair:
+class Match:
     member: int
-    representative: int
+    leader: int
     similarity: float
 
 
-def find_near_duplicates(texts: Sequence[str], answers: Sequence[str], config: NearDupConfig) -> list[Pair]:
-    """For each text that belongs to a cluster (other than its first member), the first member.
+class Rows:
+    """Several sketch tables read as one, by global row number (tables stay where they are)."""
 
-    Clusters are the connected components of confirmed pairs; the representative is the
-    earliest text of its component, so the choice is deterministic and follows source order.
+    def __init__(self, tables: Sequence[Sketches]) -> None:
+        self.tables = list(tables)
+        self.starts = [0]
+        for table in self.tables:
+            self.starts.append(self.starts[-1] + len(table))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def locate(self, row: int) -> tuple[Sketches, int]:
+        index = bisect.bisect_right(self.starts, row) - 1
+        return self.tables[index], row - self.starts[index]
+
+    def text(self, row: int) -> np.ndarray:
+        table, local = self.locate(row)
+        return table.text(local)
+
+    def answer(self, row: int) -> np.ndarray:
+        table, local = self.locate(row)
+        return table.answer(local)
+
+    def signatures(self) -> Iterator[tuple[int, np.ndarray]]:
+        for start, table in zip(self.starts, self.tables, strict=False):
+            for local in range(len(table)):
+                yield start + local, table.signatures[local]
+
+
+@cache
+def bands(num_perm: int, threshold: float) -> tuple[int, int]:
+    """(bands, rows) whose LSH curve best separates pairs below and above `threshold`.
+
+    The false-positive area below the threshold and the false-negative area above it are
+    weighed equally (the rule datasketch's MinHashLSH uses).
     """
-    from datasketch import MinHash, MinHashLSH
-
-    fold = folder()
-    sets = [shingles(fold(text), config.ngram) for text in texts]
-    answer_sets = [shingles(fold(answer), config.ngram) for answer in answers]
-    encoded = [[s.encode("utf-8") for s in shingle_set] or [b""] for shingle_set in sets]
-    hashes = MinHash.bulk(encoded, num_perm=config.num_perm, seed=config.seed)
-    # LSH only proposes candidates: a lower threshold there keeps pairs just above the real one
-    lsh = MinHashLSH(threshold=max(0.1, config.threshold * 0.8), num_perm=config.num_perm)
-    parent = list(range(len(texts)))
-    best: dict[int, float] = {}
-    for index, minhash in enumerate(hashes):
-        for other in lsh.query(minhash):
-            similarity = jaccard(sets[index], sets[other])
-            if similarity >= config.threshold and jaccard(answer_sets[index], answer_sets[other]) >= config.threshold:
-                _union(parent, index, other)
-                best[index] = max(best.get(index, 0.0), similarity)
-        lsh.insert(index, minhash)
-    pairs = []
-    for index in range(len(texts)):
-        root = _find(parent, index)
-        if root != index:
-            pairs.append(Pair(index, root, round(best.get(index, config.threshold), 3)))
-    return pairs
+    grid = np.linspace(0, 1, 201)
+    best, choice = float("inf"), (1, num_perm)
+    for b in range(1, num_perm + 1):
+        r = num_perm // b
+        curve = 1 - (1 - grid**r) ** b
+        below, above = grid < threshold, grid >= threshold
+        error = np.trapezoid(curve[below], grid[below]) + np.trapezoid(1 - curve[above], grid[above])
+        if error < best:
+            best, choice = error, (b, r)
+    return choice
 
 
-def _find(parent: list[int], node: int) -> int:
-    while parent[node] != node:
-        parent[node] = parent[parent[node]]
-        node = parent[node]
-    return node
+class Index:
+    """LSH buckets of leaders' signatures."""
+
+    def __init__(self, config: NearDupConfig) -> None:
+        self.bands, self.rows = bands(config.num_perm, max(0.1, config.threshold * 0.8))
+        self.buckets: list[dict[bytes, list[int]]] = [{} for _ in range(self.bands)]
+
+    def keys(self, signature: np.ndarray) -> list[bytes]:
+        r = self.rows
+        return [signature[b * r : (b + 1) * r].tobytes() for b in range(self.bands)]
+
+    def candidates(self, keys: list[bytes]) -> set[int]:
+        found: set[int] = set()
+        for bucket, key in zip(self.buckets, keys, strict=True):
+            found.update(bucket.get(key, ()))
+        return found
+
+    def add(self, row: int, keys: list[bytes]) -> None:
+        for bucket, key in zip(self.buckets, keys, strict=True):
+            bucket.setdefault(key, []).append(row)
 
 
-def _union(parent: list[int], a: int, b: int) -> None:
-    root_a, root_b = _find(parent, a), _find(parent, b)
-    if root_a != root_b:
-        parent[max(root_a, root_b)] = min(root_a, root_b)
+def alike(rows: Rows, a: int, b: int, threshold: float) -> float | None:
+    """The text similarity of two rows when both text and answer are alike, else None."""
+    similarity = jaccard(rows.text(a), rows.text(b))
+    if similarity < threshold or jaccard(rows.answer(a), rows.answer(b)) < threshold:
+        return None
+    return similarity
+
+
+def cluster(rows: Rows, config: NearDupConfig, skip: Iterable[int] = ()) -> dict[int, Match]:
+    """For every row that joins a cluster, its leader; rows in `skip` take no part."""
+    skipped = set(skip)
+    index = Index(config)
+    matches: dict[int, Match] = {}
+    for row, signature in rows.signatures():
+        if row in skipped:
+            continue
+        keys = index.keys(signature)
+        best: Match | None = None
+        for leader in sorted(index.candidates(keys)):
+            similarity = alike(rows, row, leader, config.threshold)
+            if similarity is not None and (best is None or similarity > best.similarity):
+                best = Match(row, leader, round(similarity, 3))
+        if best is None:
+            index.add(row, keys)
+        else:
+            matches[row] = best
+    return matches
+
+
+def pairs(rows: Rows, config: NearDupConfig) -> list[Match]:
+    """Every alike pair (each row against every earlier row), for checks that need them all."""
+    index = Index(config)
+    found = []
+    for row, signature in rows.signatures():
+        keys = index.keys(signature)
+        for other in sorted(index.candidates(keys)):
+            similarity = alike(rows, row, other, config.threshold)
+            if similarity is not None:
+                found.append(Match(row, other, round(similarity, 3)))
+        index.add(row, keys)
+    return found

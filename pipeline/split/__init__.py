@@ -15,9 +15,11 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from pipeline.dedup import Decision
+from pipeline.dedup.near import Rows
 from schemas import RecordResult, SftRecord, SplitConfig
 
 STAGE = "split"
@@ -53,6 +55,18 @@ def bounds(groups: Iterable[str], config: SplitConfig) -> Bounds:
     validation_start = config.test
     validation_end = _cap(ordered, validation_start, config.test + config.validation, config.max_validation)
     return Bounds(test_end, validation_start, validation_end)
+
+
+def bounds_after(rows: Rows, decided: Decision, config: SplitConfig) -> Bounds:
+    """Bounds over the records dedup keeps, in the groups dedup gives them (from sketches alone)."""
+
+    def groups() -> Iterator[str]:
+        for row in range(len(rows)):
+            if row not in decided.rejected:
+                table, local = rows.locate(row)
+                yield decided.group.get(row, table.groups[local])
+
+    return bounds(groups(), config)
 
 
 def _cap(ordered: list[tuple[float, int]], start: float, end: float, limit: int | None) -> float:

@@ -1,32 +1,40 @@
 """The leakage check run before every release: no near-duplicate pair spans two splits.
 
-It re-runs near-duplicate detection on what is about to be released, so it also catches pairs
-that became alike after dedup (two records that differed only in a phone number, once masked).
+It is the final gate, not a repair: dedup runs after clean, on the text as released, and puts
+every cluster in one split, so a pair across splits here means something changed a record after
+dedup (an augmented child alike with a record of another split, a render policy that cut turns).
+Records that did not change since dedup keep their sketches; only the others are sketched again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from pipeline.dedup.near import find_near_duplicates
+from pipeline.dedup.near import Rows, pairs
+from pipeline.dedup.sketch import Sketches, sketch
 from schemas import NearDupConfig, SftRecord
 
 
-def leakage_report(records: Iterable[SftRecord], config: NearDupConfig) -> dict:
+def report(rows: Rows, splits: Sequence[str], config: NearDupConfig) -> dict:
     """Figures for the manifest: records checked, near-duplicate pairs, and those across splits."""
-    records = list(records)
-    texts = ["\n".join(m.content for m in r.messages if m.role != "system") for r in records]
-    answers = [next((m.content for m in reversed(r.messages) if m.role == "assistant"), "") for r in records]
-    pairs = find_near_duplicates(texts, answers, config) if len(records) > 1 else []
-    crossing = [p for p in pairs if records[p.member].meta.split != records[p.representative].meta.split]
+    found = pairs(rows, config) if len(rows) > 1 else []
+    crossing = [p for p in found if splits[p.member] != splits[p.leader]]
+
+    def name(row: int) -> str:
+        table, local = rows.locate(row)
+        return f"{table.ids[local]} ({splits[row]})"
+
     return {
-        "records": len(records),
+        "records": len(rows),
         "threshold": config.threshold,
-        "near_duplicate_pairs": len(pairs),
+        "near_duplicate_pairs": len(found),
         "cross_split_pairs": len(crossing),
-        "examples": [
-            f"{records[p.member].id} ({records[p.member].meta.split}) ~ "
-            f"{records[p.representative].id} ({records[p.representative].meta.split}), Jaccard {p.similarity:.2f}"
-            for p in crossing[:5]
-        ],
+        "examples": [f"{name(p.member)} ~ {name(p.leader)}, Jaccard {p.similarity:.2f}" for p in crossing[:5]],
     }
+
+
+def leakage_report(records: Iterable[SftRecord], config: NearDupConfig) -> dict:
+    """The check over records in memory."""
+    records = list(records)
+    tables: list[Sketches] = [sketch(records, config)]
+    return report(Rows(tables), [r.meta.split or "" for r in records], config)

@@ -12,7 +12,8 @@ import random
 import pytest
 
 from pipeline.dedup import run
-from pipeline.dedup.near import find_near_duplicates, folder, jaccard, shingles
+from pipeline.dedup.near import Rows, cluster
+from pipeline.dedup.sketch import fold, jaccard, shingle_hashes, sketch
 from schemas import DedupConfig, NearDupConfig
 
 
@@ -37,7 +38,6 @@ def edited(text: str, edits: int, rng: random.Random, alphabet: str) -> str:
 
 def test_labelled_pairs_are_separated_by_the_default_threshold(poems: dict) -> None:
     config = NearDupConfig()
-    fold = folder()
     rng = random.Random(3)
     texts = sentences(poems)
     alphabet = "".join(sorted(set("".join(texts))))
@@ -48,20 +48,26 @@ def test_labelled_pairs_are_separated_by_the_default_threshold(poems: dict) -> N
         for t, s in zip(poems["traditional"][:twins], poems["simplified"][:twins], strict=True)
     ]
     negatives = [(a, b) for a, b in zip(texts, texts[1:] + texts[:1], strict=True)]
-    similarity = [jaccard(shingles(fold(a), config.ngram), shingles(fold(b), config.ngram)) for a, b in positives]
-    unrelated = [jaccard(shingles(fold(a), config.ngram), shingles(fold(b), config.ngram)) for a, b in negatives]
+    similarity = [
+        jaccard(shingle_hashes(fold(a), config.ngram), shingle_hashes(fold(b), config.ngram)) for a, b in positives
+    ]
+    unrelated = [
+        jaccard(shingle_hashes(fold(a), config.ngram), shingle_hashes(fold(b), config.ngram)) for a, b in negatives
+    ]
     assert len(positives) >= 50
     assert min(similarity) >= config.threshold
     assert max(unrelated) < config.threshold
 
 
-def test_traditional_and_simplified_twins_cluster(poems: dict) -> None:
+def test_traditional_and_simplified_twins_cluster(poems: dict, make_record) -> None:
     poems_all = poems["traditional"] + poems["simplified"]
-    texts = [f"{p['author']}《{p['title']}》\n" + "".join(p["paragraphs"]) for p in poems_all]
-    answers = ["".join(p["paragraphs"]) for p in poems_all]
-    pairs = find_near_duplicates(texts, answers, NearDupConfig())
+    records = [
+        make_record(("user", f"{p['author']}《{p['title']}》"), ("assistant", "".join(p["paragraphs"])))
+        for p in poems_all
+    ]
+    matches = cluster(Rows([sketch(records, NearDupConfig())]), NearDupConfig())
     traditional = len(poems["traditional"])
-    assert {(p.representative, p.member - traditional) for p in pairs} == {(i, i) for i in range(poems["twins"])}
+    assert {(m.leader, m.member - traditional) for m in matches.values()} == {(i, i) for i in range(poems["twins"])}
 
 
 def test_templated_prompts_with_different_answers_are_not_duplicates(make_record) -> None:
