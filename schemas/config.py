@@ -6,6 +6,7 @@ embedded demo runs without a model hub, a GPU or a Label Studio server.
 
 from __future__ import annotations
 
+import codecs
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -35,6 +36,24 @@ class SourceConfig(Strict):
     category: str | None = Field(default=None, description="category for every record of the source")
     category_field: str | None = Field(default=None, description="a column holding the category")
     fix_literal_newlines: bool = Field(default=False, description=r"turn literal backslash-n sequences into newlines")
+    markdown: MarkdownConfig | None = Field(
+        default=None, description="note settings for this source; its keys override the run's `markdown:`"
+    )
+    follow_links: bool = Field(
+        default=False, description="follow symbolic links that lead out of the source folder (off: they are rejected)"
+    )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, encoding: str | None) -> str | None:
+        if encoding is not None:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise ValueError(
+                    f"unknown encoding {encoding!r} (Python codec names: utf-8, gb18030, big5...)"
+                ) from None
+        return encoding
 
     @model_validator(mode="after")
     def _columns_only_with_auto(self) -> SourceConfig:
@@ -45,6 +64,16 @@ class SourceConfig(Strict):
 
 class CollectConfig(Strict):
     shard_size: int = Field(default=5000, ge=1, description="records per shard file")
+    max_line_bytes: int = Field(
+        default=16 << 20,
+        ge=1024,
+        description="longest line (JSONL), record (CSV) or value (JSON); longer ones are rejected (line_too_long)",
+    )
+    shard_bytes: int = Field(
+        default=64 << 20,
+        ge=1 << 16,
+        description="a plain JSONL file larger than this is read in ranges of about this size",
+    )
 
 
 class NormalizeConfig(Strict):

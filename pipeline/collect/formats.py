@@ -6,10 +6,12 @@ is odd, is still read correctly; a row that fits no format is rejected with the 
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from pipeline.collect import jsonvalue
+from pipeline.collect.problems import RowProblem
 from schemas import ColumnMapping, Message, ToolCall, ToolFunction
 
 SHAREGPT_ROLES = {
@@ -25,15 +27,6 @@ SHAREGPT_ROLES = {
     "function_call": "assistant",
 }
 OPENAI_ROLES = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool", "function": "tool"}
-
-
-class RowProblem(ValueError):
-    """A row that cannot become a conversation; `reason` is the rejection's reason code."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -83,17 +76,21 @@ def _remap(row: Mapping, columns: ColumnMapping) -> dict:
     return remapped
 
 
-def _text(row: Mapping, key: str, required: bool = True) -> str:
+def _text(row: Mapping, key: str, required: bool = True, where: str = "") -> str:
+    """A text field. A number is refused, not turned into text: `"output": 2` is a broken row
+    (an export that lost its quoting, a column read as numbers), and "2" would train on it."""
     value = row.get(key)
     if value is None:
         if required:
-            raise RowProblem("missing_field", f"field {key!r} is missing")
+            raise RowProblem("missing_field", f"{where}field {key!r} is missing")
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
     if not isinstance(value, str):
-        raise RowProblem("wrong_type", f"field {key!r} should be text, got {type(value).__name__}")
+        raise RowProblem("wrong_type", f"{where}field {key!r} should be text, got {_type(value)}")
     return value
+
+
+def _type(value: object) -> str:
+    return "null" if value is None else type(value).__name__
 
 
 def _alpaca(row: Mapping) -> list[Conversation]:
@@ -102,10 +99,14 @@ def _alpaca(row: Mapping) -> list[Conversation]:
     if system.strip():
         messages.append(Message(role="system", content=system))
     history = row.get("history") or []
-    if not isinstance(history, list) or not all(isinstance(t, (list, tuple)) and len(t) == 2 for t in history):
-        raise RowProblem("wrong_type", "field 'history' should be a list of [question, answer] pairs")
-    for question, answer in history:
-        messages += [Message(role="user", content=str(question)), Message(role="assistant", content=str(answer))]
+    if not isinstance(history, (list, tuple)):
+        raise RowProblem(
+            "wrong_type", f"field 'history' should be a list of [question, answer] pairs, got {_type(history)}"
+        )
+    for number, turn in enumerate(history, start=1):
+        if not (isinstance(turn, (list, tuple)) and len(turn) == 2 and all(isinstance(t, str) for t in turn)):
+            raise RowProblem("wrong_type", f"history item {number} should be a [question, answer] pair of texts")
+        messages += [Message(role="user", content=turn[0]), Message(role="assistant", content=turn[1])]
     instruction, extra = _text(row, "instruction"), _text(row, "input", required=False)
     prompt = f"{instruction}\n{extra}" if instruction.strip() and extra.strip() else instruction + extra
     messages += [Message(role="user", content=prompt), Message(role="assistant", content=_text(row, "output"))]
@@ -114,18 +115,23 @@ def _alpaca(row: Mapping) -> list[Conversation]:
 
 def _list(row: Mapping, key: str) -> list:
     value = row.get(key)
-    if not isinstance(value, list):
-        raise RowProblem("missing_field", f"field {key!r} should be a list")
-    return value
+    if value is None:
+        raise RowProblem("missing_field", f"field {key!r} is missing")
+    if not isinstance(value, (list, tuple)):
+        raise RowProblem("wrong_type", f"field {key!r} should be a list, got {_type(value)}")
+    return list(value)
 
 
 def _self_instruct(row: Mapping) -> list[Conversation]:
     instruction = _text(row, "instruction")
     conversations = []
-    for instance in _list(row, "instances"):
+    for number, instance in enumerate(_list(row, "instances"), start=1):
         if not isinstance(instance, Mapping):
-            raise RowProblem("wrong_type", "each item of 'instances' should be an object")
-        conversations += _alpaca({"instruction": instruction, **instance})
+            raise RowProblem("wrong_type", f"instance {number} should be an object, got {_type(instance)}")
+        try:
+            conversations += _alpaca({**instance, "instruction": instruction})
+        except RowProblem as problem:
+            raise RowProblem(problem.reason, f"instance {number}: {problem.detail}") from None
     if not conversations:
         raise RowProblem("missing_field", "'instances' is empty")
     return conversations
@@ -142,11 +148,14 @@ def _sharegpt(row: Mapping) -> list[Conversation]:
         if "role" in turn:
             messages.append(_openai_message(turn, number))
             continue
-        speaker = str(turn.get("from", ""))
+        speaker = turn.get("from")
+        if not isinstance(speaker, str):
+            raise RowProblem("wrong_type" if speaker is not None else "missing_field",
+                             f"turn {number}: 'from' should be a role name, got {_type(speaker)}")  # fmt: skip
         role = SHAREGPT_ROLES.get(speaker.lower())
         if role is None:
             raise RowProblem("unknown_role", f"turn {number} is from {speaker!r}")
-        value = _text(turn, "value")
+        value = _text(turn, "value", where=f"turn {number}: ")
         if speaker.lower() == "function_call":
             messages.append(Message(role="assistant", content="", tool_calls=_parse_calls(value, number)))
         else:
@@ -155,10 +164,7 @@ def _sharegpt(row: Mapping) -> list[Conversation]:
 
 
 def _parse_calls(value: str, number: int) -> tuple[ToolCall, ...]:
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError as err:
-        raise RowProblem("malformed_tool_call", f"turn {number}: {err.msg}") from None
+    parsed = _nested_json(value, "malformed_tool_call", f"turn {number}: ")
     calls = parsed if isinstance(parsed, list) else [parsed]
     return tuple(_tool_call(call, number) for call in calls)
 
@@ -171,11 +177,36 @@ def _tool_call(call: object, number: int) -> ToolCall:
         raise RowProblem("malformed_tool_call", f"turn {number}: a tool call needs a 'name'")
     arguments = call.get("arguments", {})
     if isinstance(arguments, str):
-        try:
-            arguments = json.loads(arguments) if arguments.strip() else {}
-        except json.JSONDecodeError as err:
-            raise RowProblem("malformed_tool_call", f"turn {number}: arguments are not JSON: {err.msg}") from None
+        where = f"turn {number}: arguments: "
+        arguments = _nested_json(arguments, "malformed_tool_call", where) if arguments.strip() else {}
+    _json_only(arguments, "malformed_tool_call", f"turn {number}: arguments")
     return ToolCall(function=ToolFunction(name=call["name"], arguments=arguments))
+
+
+def _nested_json(text: str, reason: str, where: str) -> object:
+    """JSON held in a string field (tool calls, tool schemas), with the checks of a whole row."""
+    try:
+        return jsonvalue.loads(text, where)
+    except RowProblem as problem:
+        code = reason if problem.reason == "malformed_json" else problem.reason
+        raise RowProblem(code, problem.detail) from None
+
+
+def _json_only(value: object, reason: str, where: str) -> None:
+    """Refuse values JSON cannot hold (bytes, dates, NaN from a Parquet column) before pydantic does."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if not all(isinstance(key, str) for key in item):
+                raise RowProblem(reason, f"{where}: an object key is not text")
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise RowProblem(reason, f"{where}: {item} is not a JSON number")
+        elif item is not None and not isinstance(item, (str, int, float, bool)):
+            raise RowProblem(reason, f"{where}: a {_type(item)} is not a JSON value")
 
 
 def _openai(row: Mapping) -> list[Conversation]:
@@ -186,14 +217,18 @@ def _openai(row: Mapping) -> list[Conversation]:
 def _openai_message(turn: object, number: int) -> Message:
     if not isinstance(turn, Mapping):
         raise RowProblem("wrong_type", f"message {number} should be an object")
-    role = OPENAI_ROLES.get(str(turn.get("role", "")).lower())
+    name = turn.get("role")
+    if not isinstance(name, str):
+        raise RowProblem("wrong_type" if name is not None else "missing_field",
+                         f"message {number}: 'role' should be a role name, got {_type(name)}")  # fmt: skip
+    role = OPENAI_ROLES.get(name.lower())
     if role is None:
-        raise RowProblem("unknown_role", f"message {number} has role {turn.get('role')!r}")
+        raise RowProblem("unknown_role", f"message {number} has role {name!r}")
     content = turn.get("content")
     if isinstance(content, list):
         content = "".join(_text_part(part, number) for part in content)
     if content is not None and not isinstance(content, str):
-        raise RowProblem("wrong_type", f"message {number}: content should be text")
+        raise RowProblem("wrong_type", f"message {number}: content should be text, got {_type(content)}")
     calls = turn.get("tool_calls") or ()
     if not isinstance(calls, (list, tuple)):
         raise RowProblem("wrong_type", f"message {number}: tool_calls should be a list, got {type(calls).__name__}")
@@ -215,11 +250,12 @@ def _tools(row: Mapping) -> tuple[object, ...] | None:
     if tools in (None, "", []):
         return None
     if isinstance(tools, str):
-        try:
-            tools = json.loads(tools)
-        except json.JSONDecodeError as err:
-            raise RowProblem("malformed_tools", f"field 'tools' is not JSON: {err.msg}") from None
-    return tuple(tools) if isinstance(tools, list) else (tools,)
+        tools = _nested_json(tools, "malformed_tools", "field 'tools': ")
+    listed = tuple(tools) if isinstance(tools, (list, tuple)) else (tools,)
+    if not all(isinstance(tool, Mapping) for tool in listed):
+        raise RowProblem("malformed_tools", "field 'tools' should hold tool schemas (objects)")
+    _json_only(listed, "malformed_tools", "field 'tools'")
+    return listed
 
 
 _CONVERTERS: dict[str, Callable[[Mapping], list[Conversation]]] = {

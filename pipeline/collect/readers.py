@@ -1,19 +1,27 @@
 """File readers: bytes on disk to numbered rows, each a dict or a reason why it is not one.
 
 Readers know file syntax only; what a row means (alpaca, sharegpt, ...) is decided per row in
-`formats.py`, never from the first row of a file.
+`formats.py`, never from the first row of a file. Every reader streams: memory holds one line,
+record or JSON value (capped by `collect.max_line_bytes`) and a read buffer, whatever the file's size.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.collect.encoding import UndecodableError, decode, decode_lines
+from pipeline.collect.chunking import Chunk
+from pipeline.collect.compression import compression, inner_suffix, open_binary
+from pipeline.collect.csvrows import csv_rows
+from pipeline.collect.encoding import SAMPLE_BYTES, UndecodableError, decode, sniff
+from pipeline.collect.jsonstream import json_rows
+from pipeline.collect.jsonvalue import check, loads
+from pipeline.collect.lines import Line, decoded_lines
+from pipeline.collect.problems import FileProblem, RowProblem, shorten
+from pipeline.collect.rows import Row
+
+__all__ = ["FILE_KINDS", "FileProblem", "Row", "file_kind", "read_rows", "read_text"]
 
 FILE_KINDS = {
     ".jsonl": "jsonl",
@@ -24,144 +32,136 @@ FILE_KINDS = {
     ".parquet": "parquet",
     ".md": "markdown",
     ".markdown": "markdown",
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
 }
 
-
-@dataclass(frozen=True)
-class Row:
-    """One row of a file: `data` when it parsed, otherwise a reason code and a detail."""
-
-    line: int | None
-    data: object = None
-    reason: str | None = None
-    detail: str = ""
-
-
-class FileProblem(ValueError):
-    """The whole file is unusable; `reason` is the rejection's reason code."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
+DEFAULT_MAX_LINE_BYTES = 16 << 20
+_PARQUET_BATCH = 1024
 
 
 def file_kind(path: Path) -> str | None:
-    return FILE_KINDS.get(path.suffix.lower())
+    """The reader for a file, from its suffix (the inner one for `a.jsonl.gz`); None when none fits."""
+    return FILE_KINDS.get(inner_suffix(path))
 
 
-def read_rows(path: Path, kind: str, encoding: str | None) -> tuple[str, Iterator[Row]]:
-    """The encoding used and the rows of a JSON, JSONL, CSV or Parquet file."""
-    if kind == "parquet":
-        return "binary", _parquet_rows(path)
-    data = path.read_bytes()
+def read_sample(path: Path) -> tuple[bytes, bool]:
+    """The first bytes of the (decompressed) file, and whether they are the whole file."""
+    with open_binary(path) as handle:
+        sample = handle.read(SAMPLE_BYTES + 1)
+    return sample[:SAMPLE_BYTES], len(sample) <= SAMPLE_BYTES
+
+
+def file_encoding(path: Path, forced: str | None) -> str:
+    sample, complete = read_sample(path)
+    if complete and not sample.strip(b" \t\r\n"):
+        raise FileProblem("empty_file", "the file is empty" if not sample else "the file holds only whitespace")
     try:
-        if kind == "jsonl":
-            used, lines = decode_lines(data, encoding)
-            return used, _jsonl_rows(lines)
-        decoded = decode(data, encoding)
+        return sniff(sample, complete, forced)
     except UndecodableError as err:
         raise FileProblem("undecodable_file", str(err)) from None
-    if kind == "csv":
-        return decoded.encoding, _csv_rows(decoded.text, "\t" if path.suffix.lower() == ".tsv" else ",")
-    return decoded.encoding, _json_rows(decoded.text)
+
+
+def read_rows(
+    path: Path,
+    kind: str,
+    encoding: str | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    chunk: Chunk | None = None,
+) -> tuple[str, Iterator[Row]]:
+    """The encoding used and the rows of a JSON, JSONL, CSV or Parquet file (or of one chunk of a JSONL file)."""
+    if kind == "parquet":
+        return "binary", _or_empty(_parquet_rows(path), True)
+    used = file_encoding(path, encoding)
+    if kind == "jsonl":
+        rows = _jsonl_rows(path, used, max_line_bytes, chunk or Chunk.whole())
+    elif kind == "csv":
+        delimiter = "\t" if inner_suffix(path) == ".tsv" else ","
+        rows = _csv_rows(path, used, delimiter, max_line_bytes)
+    else:
+        rows = _json_rows(path, used, max_line_bytes)
+    return used, _or_empty(rows, chunk is None or chunk.covers_file)
 
 
 def read_text(path: Path, encoding: str | None) -> tuple[str, str]:
+    """A whole document (Markdown), decompressed and decoded."""
+    with open_binary(path) as handle:
+        data = handle.read()
     try:
-        decoded = decode(path.read_bytes(), encoding)
+        decoded = decode(data, encoding)
     except UndecodableError as err:
         raise FileProblem("undecodable_file", str(err)) from None
     return decoded.encoding, decoded.text
 
 
-def _jsonl_rows(lines: Iterator[tuple[int, str | None]]) -> Iterator[Row]:
-    for number, line in lines:
-        if line is None:
-            yield Row(number, reason="undecodable_line", detail="the line is not valid UTF-8")
-        elif line.strip():
-            yield _parse_json_line(number, line)
+def _or_empty(rows: Iterator[Row], whole_file: bool) -> Iterator[Row]:
+    """The rows, or one `empty_file` row when a whole file gave none (blank lines only)."""
+    empty = True
+    for row in rows:
+        empty = False
+        yield row
+    if empty and whole_file:
+        yield Row(None, reason="empty_file", detail="the file holds no rows, only blank lines")
 
 
-def _parse_json_line(number: int, line: str) -> Row:
+def _jsonl_rows(path: Path, encoding: str, max_bytes: int, chunk: Chunk) -> Iterator[Row]:
+    with open_binary(path, chunk.start) as handle:
+        lines = decoded_lines(
+            handle, encoding, max_bytes, first_line=chunk.first_line, length=chunk.length, at_start=chunk.start == 0
+        )
+        for line in lines:
+            if line.text is None:
+                yield Row(line.number, reason=line.reason, detail=line.detail)
+            elif line.text.strip(" \t\r\n"):
+                yield _parsed(line)
+
+
+def _parsed(line: Line) -> Row:
     try:
-        return Row(number, json.loads(line))
-    except json.JSONDecodeError as err:
-        return Row(number, reason="malformed_json", detail=f"{err.msg} at column {err.colno}")
+        return Row(line.number, loads(line.text or ""))
+    except RowProblem as problem:
+        return Row(line.number, reason=problem.reason, detail=problem.detail)
+    except Exception as err:  # the per-row backstop: no row may stop a file
+        return Row(line.number, reason="unreadable_row", detail=shorten(f"{type(err).__name__}: {err}"))
 
 
-def _json_rows(text: str) -> Iterator[Row]:
-    """A JSON array (with each element's line), a single object, or JSONL in a .json file."""
-    start = _skip_space(text, 0)
-    if start == len(text):
-        return iter(())
-    if text[start] == "[":
-        return _array_rows(text, start)
-    try:
-        whole = json.loads(text)
-    except json.JSONDecodeError:
-        return _jsonl_rows(_numbered_lines(text))
-    return iter([Row(text.count("\n", 0, start) + 1, whole)])
+def _csv_rows(path: Path, encoding: str, delimiter: str, max_bytes: int) -> Iterator[Row]:
+    with open_binary(path) as handle:
+        yield from csv_rows(decoded_lines(handle, encoding, max_bytes, keep_ends=True), delimiter, max_bytes)
 
 
-def _numbered_lines(text: str) -> Iterator[tuple[int, str | None]]:
-    return ((number, line) for number, line in enumerate(text.splitlines(), start=1))
-
-
-def _array_rows(text: str, start: int) -> Iterator[Row]:
-    decoder = json.JSONDecoder()
-    position, line, counted = start + 1, 1, 0
-    while True:
-        position = _skip_space(text, position)
-        if position < len(text) and text[position] == "]":
-            return
-        line += text.count("\n", counted, position)
-        counted = position
+def _json_rows(path: Path, encoding: str, max_bytes: int) -> Iterator[Row]:
+    with open_binary(path) as handle:
+        stream = io.TextIOWrapper(handle, encoding=encoding, errors="strict", newline="")
         try:
-            value, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as err:
-            yield Row(err.lineno, reason="malformed_json", detail=f"{err.msg}; the rest of the array is unreadable")
-            return
-        yield Row(line, value)
-        position = _skip_space(text, position)
-        if position < len(text) and text[position] == ",":
-            position += 1
-        elif position >= len(text) or text[position] != "]":
-            bad_line = text.count("\n", 0, position) + 1
-            yield Row(
-                bad_line, reason="malformed_json", detail="expected ',' or ']'; the rest of the array is unreadable"
-            )
-            return
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
-
-
-def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    previous_end = reader.line_num
-    for cells in reader:
-        line, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            yield Row(line, reason="malformed_csv", detail=f"{len(cells)} cells where the header has {len(header)}")
-        else:
-            yield Row(line, dict(zip(header, cells, strict=True)))
+            yield from json_rows(stream, encoding, max_bytes)
+        finally:
+            stream.detach()
 
 
 def _parquet_rows(path: Path) -> Iterator[Row]:
+    if compression(path):
+        raise FileProblem("unsupported_file_type", "a compressed Parquet file: Parquet compresses inside, unpack it")
     import pyarrow.parquet as pq
 
+    number = 0
     try:
-        rows = pq.read_table(path).to_pylist()
+        batches = pq.ParquetFile(path).iter_batches(batch_size=_PARQUET_BATCH)
+        for batch in batches:
+            for values in batch.to_pylist():
+                number += 1
+                yield _checked_row(number, values)
+    except FileProblem:
+        raise
     except Exception as err:  # pyarrow raises several unrelated types for a damaged file
-        raise FileProblem("unreadable_file", f"not a readable Parquet file: {err}") from None
-    return (Row(index, row) for index, row in enumerate(rows, start=1))
+        where = f" after row {number}" if number else ""
+        raise FileProblem("unreadable_file", f"not a readable Parquet file{where}: {err}", number or None) from None
+
+
+def _checked_row(number: int, values: object) -> Row:
+    try:
+        check(values)
+    except RowProblem as problem:
+        return Row(number, reason=problem.reason, detail=problem.detail)
+    return Row(number, values)

@@ -63,7 +63,7 @@ def test_category_from_a_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("notes.txt", b"plain", "unsupported_file_type"),
+        ("sheet.xlsx", b"PK\x03\x04", "unsupported_file_type"),
         ("bin.csv", bytes(range(0x80, 0x100)) * 3, "undecodable_file"),
         ("stub.md", b"", "empty_document"),
     ],
@@ -77,12 +77,15 @@ def test_unusable_file_becomes_one_rejection_naming_it(tmp_path: Path, name: str
     assert (rejection.reason, rejection.source.file) == (reason, path.as_posix())
 
 
-def test_expand_source_reads_folders_and_globs(tmp_path: Path) -> None:
+def test_expand_source_lists_folders_and_globs_unreadable_files_included(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    for name in ("a.jsonl", "sub/b.md", "sub/c.parquet", "skip.bin"):
+    for name in ("a.jsonl", "sub/b.md", "sub/c.parquet", "skip.bin", ".hidden.jsonl"):
         (tmp_path / name).write_text("x")
-    assert [p.name for p in expand_source(SourceConfig(path=str(tmp_path)))] == ["a.jsonl", "b.md", "c.parquet"]
+    folder = expand_source(SourceConfig(path=str(tmp_path)))
+    assert [p.name for p in folder] == ["a.jsonl", "skip.bin", "b.md", "c.parquet"]  # skip.bin: to be rejected
     assert [p.name for p in expand_source(SourceConfig(path=str(tmp_path / "**/*.md")))] == ["b.md"]
+    [rejection] = run(tmp_path / "skip.bin", SourceConfig(path=str(tmp_path))).rejections
+    assert (rejection.reason, rejection.detail) == ("unsupported_file_type", "cannot read .bin files")
     with pytest.raises(FileNotFoundError, match="matches no file"):
         expand_source(SourceConfig(path=str(tmp_path / "nothing*.json")))
 

@@ -44,8 +44,8 @@ def test_alpaca_with_system_history_and_input() -> None:
     ]
 
 
-def test_alpaca_numbers_are_text_and_empty_output_is_kept_for_normalize() -> None:
-    assert turns({"instruction": "1+1=?", "output": 2}) == [[("user", "1+1=?", ()), ("assistant", "2", ())]]
+def test_alpaca_numbers_are_refused_and_empty_output_is_kept_for_normalize() -> None:
+    assert reason({"instruction": "1+1=?", "output": 2}) == "wrong_type"  # not released as "2"
     assert turns({"instruction": "问", "output": ""})[0][1] == ("assistant", "", ())
 
 
