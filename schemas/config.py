@@ -331,11 +331,16 @@ class RenderConfig(Strict):
         return self
 
 
+class ReportConfig(Strict):
+    language: Literal["zh", "en"] = Field(default="zh", description="language of report.html")
+
+
 class ReleaseConfig(Strict):
-    exports: list[Literal["alpaca", "sharegpt", "text"]] = Field(
+    exports: list[Literal["alpaca", "sharegpt", "text", "parquet"]] = Field(
         default_factory=list, description="formats written beside the messages JSONL"
     )
-    llamafactory: bool = Field(default=False, description="write dataset_info.json for LLaMA-Factory (sharegpt)")
+    report: ReportConfig = ReportConfig()
+    llamafactory: bool = Field(default=False, description="write dataset_info.json registering every export")
     leakage_check: bool = Field(default=True, description="refuse a release with near-duplicates across splits")
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pipeline.io import atomic_write_text, read_models, write_json
 from pipeline.release.card import dataset_card
-from pipeline.release.exports import dataset_info, write_exports
+from pipeline.release.exports import dataset_info, export_checks, write_exports
 from pipeline.release.report import build_report
 from schemas import (
     FileEntry,
@@ -187,7 +187,7 @@ def _publish_staged(
             by_source={name: SourceCounts(**tally) for name, tally in sorted(by_source.items())},
         ),
         token_stats=_token_stats(tokens),
-        checks={**request.checks, "masks": _mask_stats(coverage)},
+        checks={**request.checks, "masks": _mask_stats(coverage), **export_checks(staging, written, by_split)},
         stages=list(request.stages),
         inputs=list(request.inputs),
         files=files,
@@ -203,7 +203,7 @@ def _write_exports(staging: Path, request: ReleaseRequest, splits: list[str]) ->
     for split in splits:
         written |= write_exports(staging, split, read_models(staging / f"{split}.jsonl", SftRecord), formats)
     if request.llamafactory:
-        write_json(staging / "dataset_info.json", dataset_info(request.dataset, splits))
+        write_json(staging / "dataset_info.json", dataset_info(staging, request.dataset, splits, formats))
         written["dataset_info.json"] = len(splits)
     return written
 
@@ -215,7 +215,7 @@ def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: 
         final = manifest.model_copy(update={"version": version})
         report = _write_report(staging, final)
         final = final.model_copy(update={"files": [*manifest.files, report]})
-        atomic_write_text(staging / "README.md", dataset_card(final))
+        atomic_write_text(staging / "README.md", dataset_card(final, staging, root / version))
         write_json(staging / MANIFEST, final.model_dump(mode="json"))
         _make_read_only(staging)
         try:
