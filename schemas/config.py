@@ -286,6 +286,9 @@ class AnnotateConfig(Strict):
 class BenchmarkFile(Strict):
     path: str
     column: str = Field(default="Question", description="the column holding the benchmark's questions")
+    option_columns: list[str] = Field(
+        default_factory=lambda: ["A", "B", "C", "D"], description="columns of the options, where the file has them"
+    )
 
 
 class DecontaminateConfig(Strict):
@@ -293,6 +296,12 @@ class DecontaminateConfig(Strict):
 
     benchmarks: list[BenchmarkFile] = Field(default_factory=list)
     ngram: int = Field(default=13, ge=4, description="characters per n-gram (GPT-3 used 13 words)")
+    min_short_chars: int = Field(default=4, ge=1, description="shorter questions are not searched for")
+    overlap_ngram: int = Field(default=4, ge=2, description="characters per n-gram of the reworded-copy rule")
+    min_overlap: float = Field(
+        default=0.6, gt=0, le=1, description="share of a question's n-grams that makes a reworded copy"
+    )
+    min_overlap_grams: int = Field(default=4, ge=1, description="questions with fewer n-grams skip that rule")
 
 
 class SplitConfig(Strict):
