@@ -7,6 +7,7 @@ embedded demo runs without a model hub, a GPU or a Label Studio server.
 from __future__ import annotations
 
 import codecs
+import string
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -14,6 +15,43 @@ from pydantic import Field, field_validator, model_validator
 from schemas.record import Strict
 
 SourceFormat = Literal["auto", "alpaca", "sharegpt", "openai", "self_instruct", "markdown"]
+
+
+class MarkdownConfig(Strict):
+    """How notes (Markdown, plain-text Q&A, HTML) become pairs; see pipeline/collect/markdown.
+
+    Set it once at the top of the run config (`markdown:`) or per source (`sources[].markdown`,
+    whose keys override the top-level ones for that source only).
+    """
+
+    prompt_style: Literal["question", "keep"] = Field(
+        default="question",
+        description="question: topic headings become questions by the templates below; keep: headings as written",
+    )
+    topic_prompt: str = Field(default="请介绍{title}。", description="a topic heading with no parent; {title}")
+    context_prompt: str = Field(
+        default="请介绍{parent}中的{title}。", description="a topic heading under a parent heading; {parent}, {title}"
+    )
+    images: Literal["drop", "alt_text", "keep"] = Field(
+        default="drop", description="drop images, put their alt text, or keep them with the path resolved"
+    )
+    drop_link_lists: bool = Field(default=True, description="drop lists of links only (reference lists)")
+    prose_fences: list[str] = Field(
+        default_factory=lambda: ["text", "txt", "plain", "plaintext", "markdown", "md"],
+        description="fenced blocks with these info strings are prose: the answer holds their text",
+    )
+
+    @field_validator("topic_prompt", "context_prompt")
+    @classmethod
+    def _known_fields(cls, template: str, info: ValidationInfo) -> str:
+        allowed = {"title"} if info.field_name == "topic_prompt" else {"title", "parent"}
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        except ValueError as err:
+            raise ValueError(f"not a format template: {err}") from None
+        if "title" not in names or not names <= allowed:
+            raise ValueError(f"the template must use {{title}} and only {', '.join(sorted(allowed))}")
+        return template
 
 
 class ColumnMapping(Strict):
@@ -370,6 +408,17 @@ class RunConfig(Strict):
     augment: AugmentConfig = AugmentConfig()
     render: RenderConfig = RenderConfig()
     release: ReleaseConfig = ReleaseConfig()
+    markdown: MarkdownConfig = Field(default=MarkdownConfig(), description="how notes become pairs")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _markdown_reaches_sources(cls, data: object) -> object:
+        """Each source gets the run's `markdown:` under its own keys, so collect needs only the source."""
+        if not isinstance(data, dict) or data.get("markdown") is None or not isinstance(data.get("sources"), list):
+            return data
+        run = _as_dict(data["markdown"])
+        sources = [_with_markdown(source, run) for source in data["sources"]]
+        return {**data, "sources": sources}
 
     @field_validator("sources")
     @classmethod
@@ -379,3 +428,15 @@ class RunConfig(Strict):
         if repeated:
             raise ValueError(f"each source path may appear once; repeated: {', '.join(repeated)}")
         return sources
+
+
+def _as_dict(value: object) -> object:
+    return value.model_dump(exclude_unset=True) if isinstance(value, Strict) else value
+
+
+def _with_markdown(source: object, run: object) -> object:
+    source = _as_dict(source)
+    if not isinstance(source, dict) or not isinstance(run, dict):
+        return source
+    own = _as_dict(source.get("markdown") or {})
+    return {**source, "markdown": {**run, **own} if isinstance(own, dict) else own}

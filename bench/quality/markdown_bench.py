@@ -6,7 +6,8 @@ Every labelled note goes through `pipeline.collect.run`, the function `sft run` 
 file of a source, with the default run config; the kept records are the extracted pairs. Each
 pair is located by its source pointer: the non-blank lines from `line` (its question) to
 `line_end` (the end of its answer). A labelled pair is the non-blank lines of its question_lines
-and answer_lines. Rules, per part:
+and answer_lines. Lines holding only images do not count on either side (the image policy decides
+whether they stay). Rules, per part:
 
 - **matched**: an expected pair and an extracted pair whose line sets have Jaccard >= MATCH_JACCARD,
   paired one to one, best overlap first. **Recall** = matched expected pairs / expected pairs.
@@ -60,12 +61,12 @@ PROTECTED = re.compile(r"(`{3,}|~{3,})[^\n]*\n.*?(?:\n\1[^\n]*|\Z)|`+[^`\n]+`+|\
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]*)>?[^)]*\)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 LOOK_ALIKE = re.compile(r"[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 ASKING = re.compile(
-    r"[?？]|什么|为什么|为何|如何|怎么|怎样|哪|吗|呢|是否|能否|可否|多少|几种|几个|区别|差异|异同|请|简述|简要|"
+    r"[?？]|什么|为什么|为何|如何|怎么|怎样|哪|吗|呢|是否|能否|可否|多少|几种|几个|区别|差异|异同|请|简述|简要|一下|"
     r"介绍一下|解释|说明|描述|列举|比较|对比|谈谈|说说|讲讲|写出|写一个|实现|举例|分析|总结|\b(?:what|why|how|which|"
     r"when|where|who|is|are|does|do|can|should|explain|describe|compare|list|write|implement)\b",
     re.IGNORECASE,
 )
-ONE_WORD = re.compile(r"^(?:[A-Za-z][\w.+#-]*|[\u4e00-\u9fff]{1,4})$")
+ONE_WORD = re.compile(r"^(?:[A-Za-z][A-Za-z0-9.+#_-]*|[\u4e00-\u9fff]{1,4})$")
 
 
 @dataclass
@@ -185,7 +186,8 @@ def _past_fence(lines: list[str], end: int) -> int:
 
 
 def _non_blank(lines: list[str], first: int, last: int) -> set[int]:
-    return {n for n in range(first, last + 1) if 0 < n <= len(lines) and lines[n - 1].strip()}
+    """Lines that carry text: not blank and not only images (an image policy may drop those)."""
+    return {n for n in range(first, last + 1) if 0 < n <= len(lines) and IMAGE.sub("", lines[n - 1]).strip()}
 
 
 def _match(expected: list[Pair], extracted: list[Pair]) -> None:

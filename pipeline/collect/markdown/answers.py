@@ -1,0 +1,158 @@
+"""An answer from the blocks of a section: the author's Markdown, cleaned for training.
+
+What changes, and why:
+
+- images follow `markdown.images`: `drop` (default; a model cannot see them and the paths point
+  into the author's folder), `alt_text` (the alt text when it says something, not "img_3.png"),
+  or `keep` with the path resolved against the note (an image that does not exist is dropped);
+- a list of links only (a "Reference" list) and a paragraph of links only ("具体可参考：https://…")
+  are dropped; an answer that was nothing else is a `link_only_answer`;
+- ```text fences and other prose fences (`markdown.prose_fences`) become the prose they hold, and
+  so do a fence without a language and an indented block when they hold Chinese prose (a third
+  of their characters Han: code never looks like that);
+- Markdown escapes are removed outside code and math (`top\\_k`), except `\\|` in tables;
+- code blocks, tables and `$$` math are kept byte for byte.
+
+Blocks are joined by one blank line; the answer's last line is the last line of the last kept block.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from pipeline.collect.markdown.blocks import Block
+from pipeline.collect.markdown.text import fold_look_alikes, outside_code, unescape
+from schemas.config import MarkdownConfig
+
+_MD_IMAGE = re.compile(
+    r"!\[(?P<alt>(?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\(\s*(?P<src><[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
+    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+)
+_OTHER_IMAGE = re.compile(
+    r"!\[\[(?P<wiki>[^\]|]+)(?:\|(?P<walt>[^\]]*))?\]\]|!\[(?P<ralt>[^\]]*)\]\[[^\]]*\]|<img\b(?P<attrs>[^>]*)>",
+    re.IGNORECASE,
+)
+_ATTR = re.compile(r"""\b(?P<name>src|alt)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))""", re.I)
+_MEANINGLESS_ALT = re.compile(
+    r"^(?:[\w\-.%() ]+\.(?:png|jpe?g|gif|svg|webp|bmp|tiff?)|img|image|图片|图|截图|pic|picture|photo|screenshot)?$",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)|<(?:https?|ftp)://[^>]+>|(?:https?|ftp)://[^\s)）]+")
+_REFERENCE_WORDS = re.compile(
+    r"具体|可以|可|请|参考|参看|参见|详见|详情|查看|看|见|链接|原文|出处|来源|地址|文档|更多|下面的|其他|"
+    r"\b(?:see|also|more|refs?|references?|links?|source)\b",
+    re.IGNORECASE,
+)
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*", re.MULTILINE)
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    end: int
+    dropped_links: bool
+
+
+def render(blocks: list[Block], config: MarkdownConfig, document: Path | None) -> Answer:
+    """The answer of `blocks` (its text is empty when nothing is left to learn from)."""
+    kept: list[tuple[Block, str]] = []
+    dropped_links = False
+    for block in blocks:
+        if _link_only_block(block, config):
+            dropped_links = True
+            continue
+        text = _render(block, config, document)
+        if text.strip():
+            kept.append((block, text.strip("\n")))
+    while kept and kept[-1][0].kind == "hr":
+        kept.pop()
+    while kept and kept[0][0].kind == "hr":
+        kept.pop(0)
+    text = fold_look_alikes("\n\n".join(text for _, text in kept)).strip()
+    return Answer(text, kept[-1][0].end if kept else 0, dropped_links)
+
+
+def link_only(text: str) -> bool:
+    """Only links, URLs and words that point at them ("具体可参考：https://…", "* [x](y)")."""
+    bare = _LINK.sub("", text)
+    if bare == text:
+        return False
+    return not _WORD.search(_REFERENCE_WORDS.sub("", _LIST_MARKER.sub("", bare)))
+
+
+def _link_only_block(block: Block, config: MarkdownConfig) -> bool:
+    if block.kind == "paragraph" or (block.kind == "list" and config.drop_link_lists):
+        return link_only(block.text)
+    return False
+
+
+def _render(block: Block, config: MarkdownConfig, document: Path | None) -> str:
+    if block.kind in ("math", "front_matter"):
+        return block.text if block.kind == "math" else ""
+    if block.kind == "code":
+        return _code(block, config)
+    if block.kind == "html":
+        text = _COMMENT.sub("", _images(block.text, config, document))
+        return text if _WORD.search(_TAG.sub("", text)) or "<img" in text.lower() else ""
+    text = _images(block.text, config, document)
+    if not _WORD.search(text) and block.kind != "hr":
+        return ""
+    return unescape(text, keep="|" if block.kind == "table" else "")
+
+
+def _code(block: Block, config: MarkdownConfig) -> str:
+    lines = block.text.splitlines()
+    fenced = lines[0].lstrip().startswith(("```", "~~~"))
+    language = block.info.split(" ")[0].lower()
+    if fenced:
+        closed = len(lines) > 1 and lines[-1].strip().startswith(lines[0].strip()[:3])
+        inner = "\n".join(lines[1 : -1 if closed else None])
+        if language in config.prose_fences or (not language and _prose(inner)):
+            return textwrap.dedent(inner)
+    if not fenced and _prose(block.text):
+        return textwrap.dedent(block.text)
+    return block.text
+
+
+def _prose(text: str) -> bool:
+    """An indented block that is Chinese prose, not code: indentation by accident."""
+    letters = [c for c in text if not c.isspace()]
+    return bool(letters) and len(_HAN.findall(text)) >= 0.3 * len(letters)
+
+
+def _images(text: str, config: MarkdownConfig, document: Path | None) -> str:
+    def markdown(match: re.Match[str]) -> str:
+        return _image(match.group("alt"), match.group("src").strip("<>"), match.group(), config, document)
+
+    def other(match: re.Match[str]) -> str:
+        if match.group("wiki"):
+            return _image(match.group("walt") or "", match.group("wiki"), None, config, document)
+        if match.group("attrs") is None:
+            return _image(match.group("ralt"), "", None, config, document)
+        attrs = {m.group("name").lower(): m.group("dq") or m.group("sq") or m.group("bare") or "" for m in
+                 _ATTR.finditer(match.group("attrs"))}  # fmt: skip
+        return _image(attrs.get("alt", ""), attrs.get("src", ""), match.group(), config, document)
+
+    return outside_code(text, lambda part: _OTHER_IMAGE.sub(other, _MD_IMAGE.sub(markdown, part)))
+
+
+def _image(alt: str, src: str, original: str | None, config: MarkdownConfig, document: Path | None) -> str:
+    if config.images == "alt_text":
+        return "" if _MEANINGLESS_ALT.match(alt.strip()) else alt.strip()
+    if config.images == "drop" or not src:
+        return ""
+    if re.match(r"^(?:https?|ftp|data):", src, re.IGNORECASE):
+        return original or f"![{alt}]({src})"
+    if document is None:
+        return ""
+    resolved = Path(os.path.normpath(document.parent / unquote(src)))
+    return f"![{alt}]({resolved.as_posix()})" if resolved.is_file() else ""

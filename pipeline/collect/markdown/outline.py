@@ -1,0 +1,232 @@
+"""A note's blocks as a tree of sections: headings, and the question lines inside their bodies.
+
+Headings nest by level. Inside a heading's body (or before the first heading), a block can open a
+section of its own when it reads as a question line:
+
+- a "Q:"/"问：" paragraph (its answer may start on an "A:"/"答：" line of the same paragraph);
+- a one-line numbered paragraph ("9.大模型为什么…") that asks, or that continues the numbering of
+  the question lines before it ("11.领域大模型训练Trick" after "10.");
+- a list of one single-line item followed by other blocks: numbered ("1. transformer模型结构图"
+  then its ```text block), or bulleted when it asks ("- 什么是GPT？");
+- a bold-only line that asks ("**什么是LoRA？**");
+- a plain line ending in a question mark, only in a body with two or more of them and no other
+  kind of question line (an FAQ written without markup);
+- the items of a list of questions (at least half of its items ask) that hold their own answer,
+  indented below them; then the last item too, when it asks and its answer follows the list.
+
+A thematic break (`---`) ends the question line before it.
+
+Nesting of question lines follows the order in which their kinds first appear in a body, as
+reStructuredText orders its heading styles: in "### GPT", "- 什么是GPT？" then "1. G（生成式）"
+puts the numbered lines under the bullet. A list that does not qualify stays content: a list under
+a heading is that heading's answer, never a run of questions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.collect.markdown.blocks import Block, Item
+from pipeline.collect.markdown.phrases import NUMBERING, asks, asks_outright, numbering_of
+
+_MARK = r"^\s*(?:[*_]{{2}})?\s*(?:{words})\s*[0-9]{{0,3}}\s*(?:[*_]{{2}})?\s*[:：]\s*(?:[*_]{{2}})?\s*"
+QUESTION = re.compile(_MARK.format(words="Q|Question|问|问题|提问"), re.IGNORECASE)
+ANSWER = re.compile(_MARK.format(words="A|Answer|答|回答|答案|解答"), re.IGNORECASE)
+_SHORT = 80  # a question line longer than this is a paragraph of an answer
+
+
+@dataclass
+class Section:
+    """A question (or the document root) and its content, in source order.
+
+    `content` interleaves blocks and child sections; a child's `opener` holds the blocks that show
+    its question. Items that hold their own answer sit inside a list block of their parent's
+    content, so they add nothing to the parent's span (`inside=True`).
+    """
+
+    kind: str
+    title: str
+    line: int
+    headings: tuple[str, ...] = ()
+    opener: list[Block] = field(default_factory=list)
+    content: list[Block | Section] = field(default_factory=list)
+    depth: int = 0
+    inside: bool = False
+    number: int | None = None
+
+    @property
+    def children(self) -> list[Section]:
+        return [part for part in self.content if isinstance(part, Section)]
+
+    @property
+    def asks(self) -> bool:
+        return self.kind == "qline" or asks(self.title)
+
+    @property
+    def asks_outright(self) -> bool:
+        return self.kind == "qline" or asks_outright(self.title)
+
+    def span(self) -> list[Block]:
+        """Every block of the section's whole answer: its content with its children's questions."""
+        blocks: list[Block] = []
+        for part in self.content:
+            if isinstance(part, Block):
+                blocks.append(part)
+            elif not part.inside:
+                blocks += part.opener + part.span()
+        return blocks
+
+
+def outline(blocks: list[Block]) -> Section:
+    """The section tree of a note: the root's children are its top sections."""
+    root = Section("root", "", 1)
+    stack: list[tuple[int, Section]] = [(0, root)]
+    body: list[Block] = []
+    for block in blocks:
+        if block.kind != "heading":
+            body.append(block)
+            continue
+        _fill(stack[-1][1], body)
+        body = []
+        while stack[-1][0] >= block.level:
+            stack.pop()
+        parent = stack[-1][1]
+        section = Section("heading", block.title, block.line, (*parent.headings, block.title), [block])
+        parent.content.append(section)
+        stack.append((block.level, section))
+    _fill(stack[-1][1], body)
+    return root
+
+
+def _fill(heading: Section, body: list[Block]) -> None:
+    """Put a heading's body into it, opening sections at its question lines."""
+    families: list[str] = []
+    stack = [heading]
+    plain_questions = _plain_questions(body)
+    last_number: int | None = None
+    for block in body:
+        if block.kind == "hr":
+            del stack[1:]  # a thematic break ends the question before it
+        found = _openers(block, heading.headings, last_number, plain_questions)
+        if not found:
+            stack[-1].content.append(_without_answer_mark(block) if stack[-1].kind == "qline" else block)
+            continue
+        for family, section, scoped in found:
+            if family not in families:
+                families.append(family)
+            section.depth = families.index(family) + 1
+            while stack[-1].depth >= section.depth and len(stack) > 1:
+                stack.pop()
+            if section.inside and not any(part is block for part in stack[-1].content):
+                stack[-1].content.append(block)
+            stack[-1].content.append(section)
+            if scoped:
+                stack.append(section)
+            if family == "numbered" and section.number is not None:
+                last_number = section.number
+
+
+def _openers(
+    block: Block, headings: tuple[str, ...], last: int | None, plain_questions: bool
+) -> list[tuple[str, Section, bool]]:
+    """The sections a block opens: (kind family, section, whether later blocks belong to it)."""
+    if block.kind == "paragraph":
+        opened = _paragraph_opener(block, headings, last, plain_questions)
+        return [opened] if opened else []
+    if block.kind == "list" and block.items:
+        return _list_openers(block, headings)
+    return []
+
+
+def _paragraph_opener(
+    block: Block, headings: tuple[str, ...], last: int | None, plain_questions: bool
+) -> tuple[str, Section, bool] | None:
+    first = block.text.splitlines()[0]
+    if QUESTION.match(first):
+        return "qline", _qline(block, headings), True
+    single = block.line == block.end and len(block.title) <= _SHORT
+    if not single:
+        return None
+    if block.bold and asks(block.title):
+        return "bold", Section("bold", block.title, block.line, headings, [block]), True
+    numbered = NUMBERING.match(first)
+    number = numbering_of(first)
+    if numbered and (asks(block.title) or (last is not None and number == last + 1)):
+        section = Section("numbered", block.title, block.line, headings, [block], number=number)
+        return _family(first), section, True
+    if plain_questions and not numbered and block.title.endswith(("?", "？")):
+        return "plain", Section("plain", block.title, block.line, headings, [block]), True
+    return None
+
+
+def _qline(block: Block, headings: tuple[str, ...]) -> Section:
+    """A "Q:" paragraph: the question up to an "A:" line (or its first line), the rest its answer."""
+    lines = block.text.splitlines()
+    cut = next((n for n in range(1, len(lines)) if ANSWER.match(lines[n])), 1 if len(lines) > 1 else len(lines))
+    question = " ".join(line.strip() for line in lines[:cut])
+    title = QUESTION.sub("", question, count=1)
+    section = Section("qline", title, block.line, headings, [block])
+    if cut < len(lines):
+        answer = [ANSWER.sub("", lines[cut], count=1), *lines[cut + 1 :]]
+        section.opener = [Block("paragraph", block.line, block.line + cut - 1, "\n".join(lines[:cut]))]
+        section.content.append(Block("paragraph", block.line + cut, block.end, "\n".join(answer)))
+    return section
+
+
+def _without_answer_mark(block: Block) -> Block:
+    """An "A:"/"答：" paragraph after its "Q:" paragraph, without the mark."""
+    if block.kind != "paragraph" or not ANSWER.match(block.text):
+        return block
+    return Block("paragraph", block.line, block.end, ANSWER.sub("", block.text, count=1))
+
+
+def _list_openers(block: Block, headings: tuple[str, ...]) -> list[tuple[str, Section, bool]]:
+    family = "numbered" if block.ordered else "bullet"
+    items = block.items
+    if len(items) == 1 and _question_line(items[0]) and not items[0].rest:
+        if block.ordered or asks(items[0].first or ""):
+            section = Section(family, items[0].first or "", block.line, headings, [block], number=items[0].number)
+            return [(family, section, True)]
+        return []
+    asking = [item for item in items if _question_line(item) and asks(item.first or "")]
+    answered = [item for item in asking if item.rest]
+    if not answered or 2 * len(asking) < len(items):
+        return []
+    found = [(family, _item_section(family, item, headings), False) for item in answered]
+    last = items[-1]
+    if last not in answered and _question_line(last) and not last.rest and asks(last.first or ""):
+        section = Section(family, last.first or "", last.line, headings, inside=True, number=last.number)
+        found.append((family, section, True))
+    return found
+
+
+def _item_section(family: str, item: Item, headings: tuple[str, ...]) -> Section:
+    return Section(family, item.first or "", item.line, headings, [], list(item.rest), inside=True, number=item.number)
+
+
+def _question_line(item: Item) -> bool:
+    return item.first is not None and item.first_end == item.line and len(item.first) <= _SHORT
+
+
+def _family(line: str) -> str:
+    """Numbering styles nest apart: "1." and "9.xx" are one kind, "（1）" another, "一、" a third."""
+    stripped = line.lstrip()
+    if stripped[:1] in "(（":
+        return "paren"
+    return "numbered" if stripped[:1].isdigit() else "cjk"
+
+
+def _plain_questions(body: list[Block]) -> bool:
+    """Bare question lines open sections only in an FAQ made of them: two or more, nothing else."""
+    count = 0
+    for block in body:
+        if block.kind == "list" and _list_openers(block, ()):
+            return False
+        if block.kind != "paragraph":
+            continue
+        first = block.text.splitlines()[0]
+        if QUESTION.match(first) or (block.bold and asks(block.title)) or NUMBERING.match(first):
+            return False
+        count += block.line == block.end and block.title.endswith(("?", "？")) and len(block.title) <= _SHORT
+    return count >= 2

@@ -1,0 +1,80 @@
+"""The user turn of a pair: the question as a person would ask it, without the note around it.
+
+With `markdown.prompt_style: question` (the default), after numbering, emphasis, escapes and
+leading emoji are stripped:
+
+- a title that already asks is kept; one that ends in a question word's topic gets the question
+  it implies ("CNN和Transformer区别" -> "CNN和Transformer区别是什么？", "为什么要位置编码" ->
+  "为什么要位置编码？"), and a trailing instruction moves to the front ("LLMs Tokenizer 介绍" ->
+  "请介绍LLMs Tokenizer。");
+- a bare question word asks about its parent: "What"/"概念" -> "什么是{parent}？", "How" ->
+  "{parent}是如何实现的？", "Why" -> "为什么需要{parent}？";
+- a topic ("2.2 WordPiece", "卷积层参数") becomes `markdown.context_prompt` with its parent
+  ("请介绍{parent}中的{title}。"), or `markdown.topic_prompt` ("请介绍{title}。") when it has none or
+  the parent already names it.
+
+The parent is the nearest enclosing heading, else the document's name (its file name without the
+suffix, or its folder's for a README). `prompt_style: keep` keeps every title as the note has it,
+cleaned the same way but never reworded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.collect.markdown.phrases import asks, clean_title, interrogative
+from pipeline.collect.markdown.text import fold_look_alikes, unescape
+from schemas.config import MarkdownConfig
+
+_ABOUT_PARENT = {"what": "什么是{parent}？", "how": "{parent}是如何实现的？", "why": "为什么需要{parent}？"}
+_TRAILING_VERB = re.compile(
+    r"^(?P<rest>.+?)\s*(?P<adverb>简单|简要|通俗|详细)?(?P<verb>介绍|简介|解释|讲解|详解|说明|概述|总结|对比|比较|分析)(?:一下)?$"
+)
+_VERBS = {"简介": "介绍", "详解": "详细讲解"}
+_GENERIC_LENGTH = 2  # "题目", "参数", "代码": too short to mean anything without the parent
+_ATTRIBUTE = re.compile(r"(?:区别|差异|异同|联系|关系|优缺点|优势|劣势|作用|意义|原理|特点|用途|含义)$")
+_INSTRUCTION = re.compile(
+    r"^(?:请|简单|简要|简述|试述|论述|描述|解释|说明|列举|比较|对比|谈谈|说说|讲讲|聊聊|讲|说|介绍|写|实现|推导|证明|计算"
+    r"|分析|总结|概述|设计|举例|阐述)|一下"
+)
+_ENGLISH_QUESTION = re.compile(r"^(?:what|why|how|when|which|who|where|is|are|can|does|do|should)\b", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"什么|为什么|为何|如何|怎么|怎样|咋|啥|哪|多少|几|是否|能否|可否|有没有|是不是|吗$|呢$")
+
+
+def prompt(title: str, parent: str | None, config: MarkdownConfig, *, qline: bool = False) -> str:
+    text = clean_title(fold_look_alikes(unescape(title)))
+    if config.prompt_style == "keep" or not text:
+        return text
+    word = interrogative(text)
+    if word and parent and not qline:
+        return _ABOUT_PARENT[word].format(parent=parent)
+    trailing = _TRAILING_VERB.match(text)
+    if trailing and not asks(trailing.group("rest")):
+        verb = _VERBS.get(trailing.group("verb"), trailing.group("verb"))
+        rest = trailing.group("rest")
+        if parent and len(rest) <= _GENERIC_LENGTH and not _names(parent, rest):
+            rest = f"{parent}的{rest}"
+        return f"请{trailing.group('adverb') or ''}{verb}{rest}。"
+    if qline or asks(text):
+        return _as_question(text)
+    if parent and not _names(parent, text):
+        return config.context_prompt.format(title=text, parent=parent)
+    return config.topic_prompt.format(title=text)
+
+
+def _as_question(text: str) -> str:
+    if text.endswith(("。", "!", "！", ".", "…")) or "?" in text or "？" in text or _INSTRUCTION.search(text):
+        return text
+    if _ATTRIBUTE.search(text):
+        return f"{text}是什么？"
+    if _QUESTION_WORD.search(text):
+        return f"{text}？"
+    if _ENGLISH_QUESTION.match(text):
+        return f"{text}?"
+    return text
+
+
+def _names(parent: str, title: str) -> bool:
+    """The parent already says what the title says ("Tensorflow" under "tensorflow")."""
+    a, b = parent.casefold(), title.casefold()
+    return a in b or b in a

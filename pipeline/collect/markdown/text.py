@@ -1,0 +1,51 @@
+"""Character-level clean-up shared by prompts and answers: look-alike folding and Markdown escapes.
+
+Notes exported from PDFs and some editors carry Kangxi radicals and CJK compatibility ideographs
+("这⾥" with U+2F25 instead of 里): they look right and tokenize wrong. NFKC maps them to the
+unified ideographs, but NFKC over a whole answer would also rewrite full-width punctuation and
+digits that normalize treats on its own terms, so only those ranges are folded here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+_LOOK_ALIKE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+# Spans where a backslash means something: fenced code, inline code, and TeX math.
+_FENCED = r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n(?:.*?\n)??[ \t]*(?P=fence)[`~]*[ \t]*$"
+_CODE_SPAN = r"(?P<ticks>`+)(?:(?!(?P=ticks)).)+?(?P=ticks)"
+_TEX = r"(?=(?:(?!\\[\])]).)*?(?:\\[A-Za-z]|[\^_={}]))"  # a command or ^ _ = { } before the closer
+_MATH = rf"\$\$.+?\$\$|\$(?=\S)[^$\n]+?(?<=\S)\$|\\\({_TEX}.+?\\\)|\\\[{_TEX}.+?\\\]"
+_CODE = re.compile(f"{_FENCED}|{_CODE_SPAN}", re.MULTILINE | re.DOTALL)
+_CODE_OR_MATH = re.compile(f"{_FENCED}|{_CODE_SPAN}|{_MATH}", re.MULTILINE | re.DOTALL)
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def fold_look_alikes(text: str) -> str:
+    return _LOOK_ALIKE.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
+
+
+def outside_code(text: str, change: Callable[[str], str], *, math: bool = False) -> str:
+    """`text` with `change` applied to the parts outside code (and outside math with `math`)."""
+    pattern = _CODE_OR_MATH if math else _CODE
+    parts, position = [], 0
+    for match in pattern.finditer(text):
+        parts += [change(text[position : match.start()]), match.group()]
+        position = match.end()
+    parts.append(change(text[position:]))
+    return "".join(parts)
+
+
+def unescape(text: str, keep: str = "") -> str:
+    """Markdown backslash escapes removed outside code and math (`top\\_k` -> `top_k`).
+
+    `keep` lists characters whose escape still matters where the text goes (`|` in a table).
+    """
+
+    def drop(part: str) -> str:
+        return _ESCAPE.sub(lambda m: m.group() if m.group(1) in keep else m.group(1), part)
+
+    return outside_code(text, drop, math=True)
