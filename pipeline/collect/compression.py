@@ -112,13 +112,16 @@ class _Checked(io.RawIOBase):
     def __init__(self, inner: BinaryIO, kind: str) -> None:
         self._inner = inner
         self._kind = kind
+        # read1, not read: GzipFile.read(n) waits for n bytes and raises at a break, losing what
+        # it had already decompressed; read1 hands over each piece as it comes.
+        self._read = getattr(inner, "read1", inner.read)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[override]
         try:
-            data = self._inner.read(len(buffer))
+            data = self._read(len(buffer))
         except Exception as err:  # gzip: OSError, EOFError, zlib.error; zstandard: ZstdError
             raise FileProblem("unreadable_file", f"the {self._kind} stream is broken: {err}") from None
         buffer[: len(data)] = data

@@ -163,7 +163,7 @@ def _value(buffer: _Buffer, position: int, max_chars: int) -> tuple[Row, int | N
                     return _too_long(line, max_chars), _skip_value(buffer, position)
                 buffer.fill()
                 continue
-            detail = f"{err.msg} at line {buffer.line_at(err.pos)}"
+            detail = f"{err.msg} (line {buffer.line_at(err.pos)})"
             return Row(line, reason="malformed_json", detail=detail), None
         except (RecursionError, ValueError) as err:
             problem = problem_of(err)

@@ -38,7 +38,7 @@ def loads(text: str, what: str = "") -> object:
     try:
         value = DECODER.decode(text)
     except json.JSONDecodeError as err:
-        raise RowProblem("malformed_json", f"{what}{err.msg} at column {err.colno}") from None
+        raise RowProblem("malformed_json", f"{what}{err.msg} (column {err.colno})") from None
     except (RecursionError, ValueError) as err:
         raise problem_of(err, what) from None
     check(value, text, what)

@@ -65,7 +65,10 @@ def _byte_lines(
     left = length
     first = at_start
     while left is None or left > 0:
-        raw = handle.readline(max_bytes + 1)
+        try:
+            raw = handle.readline(max_bytes + 1)
+        except FileProblem as problem:  # a compressed stream broke: say from which line on
+            raise FileProblem(problem.reason, f"{problem.detail}; lost from line {number} on", number) from None
         if not raw:
             return
         size = len(raw)

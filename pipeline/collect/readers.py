@@ -47,10 +47,20 @@ def file_kind(path: Path) -> str | None:
 
 
 def read_sample(path: Path) -> tuple[bytes, bool]:
-    """The first bytes of the (decompressed) file, and whether they are the whole file."""
+    """The first bytes of the (decompressed) file, and whether they are the whole file.
+
+    A compressed stream that breaks inside the sample gives what came before the break: the
+    rows there are still read, and the break is reported where the rows reach it.
+    """
+    pieces, size = [], 0
     with open_binary(path) as handle:
-        sample = handle.read(SAMPLE_BYTES + 1)
-    return sample[:SAMPLE_BYTES], len(sample) <= SAMPLE_BYTES
+        try:
+            while size <= SAMPLE_BYTES and (piece := handle.read1(1 << 16)):
+                pieces.append(piece)
+                size += len(piece)
+        except FileProblem:
+            return b"".join(pieces)[:SAMPLE_BYTES], False
+    return b"".join(pieces)[:SAMPLE_BYTES], size <= SAMPLE_BYTES
 
 
 def file_encoding(path: Path, forced: str | None) -> str:
