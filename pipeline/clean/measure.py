@@ -117,6 +117,11 @@ class Response:
         return without_code(self.text)
 
     @cached_property
+    def simplified(self) -> str:
+        """The text in simplified script, for patterns written in simplified (作為→作为, 僅限於→仅限于)."""
+        return simplified(self.text)
+
+    @cached_property
     def prose(self) -> str:
         """The text without code, math, tables, links, URLs and lists; blanked lines dropped."""
         blanked = _blank(self.text, self._structure)
@@ -197,7 +202,7 @@ class Measures:
         bundled list is simplified, so traditional prose measured against it looked stop-word-free."""
         if flagged or self._segmenter is None or not self._segmenter.stop_words:
             return flagged
-        return _simplified(word) in self._segmenter.stop_words
+        return simplified(word) in self._segmenter.stop_words
 
     def reject(self, reason: str, detail: str) -> Rejection:
         return reject(self.record, reason, detail)
@@ -210,8 +215,8 @@ def _t2s() -> Callable[[str], str]:
     return opencc.OpenCC("t2s").convert
 
 
-def _simplified(word: str) -> str:
-    return _t2s()(word)
+def simplified(text: str) -> str:
+    return _t2s()(text)
 
 
 def reject(record: SftRecord, reason: str, detail: str) -> Rejection:

@@ -4,8 +4,9 @@ A chat of twenty good exchanges whose last user turn got no reply, or whose fift
 empty, used to be refused whole (`ends_without_answer`, `empty_content`): the good exchanges
 were lost with the bad one. An exchange is a user turn and everything up to the next user turn
 (an answer, or tool calls, tool results and then an answer). An exchange is cut when its user
-turn or its final answer is empty, or when it has no final answer (a trailing user turn, a tool
-call left without a reply). A chat is trimmed only when what remains is at least one exchange;
+turn or its final answer is empty, or when it is the last exchange and has no final answer (a
+trailing user turn, a tool call left without a reply; in the middle of a chat that is a role-order
+fault). A chat is trimmed only when what remains is at least one exchange;
 otherwise the record is left as it is and the checks that follow refuse it with their reason.
 Chats whose roles are out of order are left alone too: that is a different fault.
 """
@@ -44,16 +45,19 @@ def exchanges(messages: Sequence[Message]) -> tuple[int, list[range]] | None:
     return start, [range(a, b) for a, b in zip(starts, ends, strict=True)]
 
 
-def _fault(messages: Sequence[Message], span: range) -> str | None:
+def _fault(messages: Sequence[Message], span: range, last: bool) -> str | None:
     user, rest = messages[span[0]], [messages[i] for i in span[1:]]
     if any(m.role == "system" for m in rest):
         return None  # a misplaced system prompt is for the role check to report
+    unanswered = not rest or rest[-1].role != "assistant" or bool(rest[-1].tool_calls)
+    if unanswered and not last:
+        return None  # two user turns in a row: role order, not a missing answer
     if not user.content.strip():
         return "empty user turn"
     if not rest:
         return "user turn without an answer"
     final = rest[-1]
-    if final.role != "assistant" or final.tool_calls:
+    if unanswered:
         return "tool call without an answer"
     if not final.content.strip():
         return "empty answer"
@@ -68,7 +72,7 @@ def trim(messages: Sequence[Message]) -> tuple[tuple[Message, ...], list[Cut]]:
     if split is None:
         return tuple(messages), []
     prefix, spans = split
-    faults = [_fault(messages, span) for span in spans]
+    faults = [_fault(messages, span, last=i == len(spans) - 1) for i, span in enumerate(spans)]
     if not any(faults) or all(faults):
         return tuple(messages), []
     kept = list(messages[:prefix])

@@ -46,7 +46,7 @@ def check(m: Measures, params: IdentityParams) -> Rejection | None:
         return None
     pattern = compiled((*IDENTITIES, *params.extra_patterns))
     for response in m.responses:
-        found = pattern.search(response.text)
+        found = pattern.search(response.simplified)
         if found:
             return m.reject("identity_contamination", f"the response claims an identity: {found.group(0)!r}")
     return None

@@ -16,10 +16,10 @@ from schemas import Rejection
 from schemas.config import DeclineAllowance, RefusalParams
 
 _SORRY = r"(?:很抱歉|非常抱歉|抱歉|对不起|不好意思)"
-_REQUEST = r"(?:这个|此|该|您的|你的|这一|这样的|这项|这类)?(?:问题|请求|要求|任务|需求)"
+_REQUEST = r"(?:您的|你的)?(?:这个|此|该|这一|这样的|这项|这类)?(?:问题|请求|要求|任务|需求)"
 
 REFUSALS = [
-    rf"{_SORRY}[，,]?\s*(?:但)?(?:是)?我(?:无法|不能|没有办法|不可以)(?:回答|满足|完成|执行|处理|协助|帮助)(?:您|你)?(?:完成)?{_REQUEST}",
+    rf"{_SORRY}[，,]?\s*(?:但)?(?:是)?我(?:无法|不能|没有办法|不可以)(?:回答|满足|完成|执行|处理|协助|帮助|帮)(?:您|你)?(?:完成)?{_REQUEST}",
     r"我(?:无法|不能)(?:回答|提供|满足|完成|执行)(?:这个|您的|你的|此|该)?(?:问题|请求|要求|任务)",
     r"作为一[个名]负责任的(?:AI|人工智能|助手|语言模型|聊天机器人)",
     r"我(?:无法|不能)(?:为|给)(?:您|你)?(?:这段|该|此|这个)?(?:文本|内容|句子|问题)(?:提供|进行|做出?)",
@@ -32,8 +32,8 @@ REFUSALS = [
 def check(m: Measures, params: RefusalParams) -> Rejection | None:
     pattern = compiled((*REFUSALS, *params.extra_patterns))
     for response in m.responses:
-        found = pattern.search(response.text)
-        if found and not any(_allows(a, m, response.text) for a in params.allowed):
+        found = pattern.search(response.simplified)
+        if found and not any(_allows(a, m, response.simplified) for a in params.allowed):
             return m.reject("refusal", f"the response refuses: {found.group(0)!r}")
     return None
 

@@ -10,14 +10,15 @@ an idiom, "sb" English grammar), because SFT answers use those senses. On COLD's
 parts (where terms were checked) the lexicon's precision is 0.93; on the held-out test part
 (bench/quality/toxicity_bench.py) precision 0.91, recall 0.08: most of COLD's offensive comments
 are implicit stereotypes without an abusive word, which a lexicon cannot see and which this
-filter does not claim. Only assistant turns are judged: a rude user answered politely is kept.
+filter does not claim. Only assistant turns are judged, without code and math (a variable may be
+called `cnm`) and folded to simplified script: a rude user answered politely is kept.
 """
 
 from __future__ import annotations
 
 import regex
 
-from pipeline.clean.measure import Measures, source_matches
+from pipeline.clean.measure import Measures, simplified, source_matches
 from schemas import Rejection
 from schemas.config import ToxicParams
 
@@ -47,7 +48,7 @@ def check(m: Measures, params: ToxicParams) -> Rejection | None:
         return None
     found_in = pattern(tuple(params.extra_terms))
     for response in m.responses:
-        found = found_in.search(response.without_code)
+        found = found_in.search(simplified(response.without_code))
         if found:
             return m.reject("toxic", f"abusive language in the response: {found.group(0)!r}")
     return None

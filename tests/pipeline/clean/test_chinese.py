@@ -10,9 +10,9 @@ def test_han_share_uses_the_script_property() -> None:
     assert han_share("123 !!! 😀") is None
 
 
-def test_non_chinese_dialogue_is_rejected_translation_is_not(make_segmented) -> None:
-    english = make_segmented(("user", "What is the capital of France?"), ("assistant", "Paris is the capital."))
-    translation = make_segmented(("user", "把“你好世界”翻译成英文"), ("assistant", "Hello world"))
+def test_non_chinese_dialogue_is_rejected_translation_is_not(measured) -> None:
+    english = measured(("user", "What is the capital of France?"), ("assistant", "Paris is the capital."))
+    translation = measured(("user", "把“你好世界”翻译成英文"), ("assistant", "Hello world"))
     assert chinese.check(english, ChineseRatioParams()).reason == "too_little_chinese"
     assert chinese.check(translation, ChineseRatioParams()) is None
-    assert chinese.check(make_segmented(("user", "1+1"), ("assistant", "2")), ChineseRatioParams()) is None
+    assert chinese.check(measured(("user", "1+1"), ("assistant", "2")), ChineseRatioParams()) is None

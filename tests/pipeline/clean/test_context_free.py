@@ -4,18 +4,14 @@ from pipeline.clean.filters import context_free
 from schemas.config import ContextFreeParams
 
 
-@pytest.mark.parametrize("instruction", ["好的！", "谢谢。", "OK", "ｏｋ！", "继续"])
-def test_single_turn_pleasantries_are_rejected(make_segmented, instruction: str) -> None:
-    record = make_segmented(("user", instruction), ("assistant", "不客气，还有什么可以帮你？"))
+@pytest.mark.parametrize("instruction", ["好的！", "谢谢。", "OK", "ｏｋ！", "继续", "保重", "再見！"])
+def test_single_turn_pleasantries_are_rejected(measured, instruction: str) -> None:
+    record = measured(("user", instruction), ("assistant", "不客气，还有什么可以帮你？"))
     assert context_free.check(record, ContextFreeParams()).reason == "context_free_instruction"
 
 
-def test_in_a_conversation_or_a_real_question_they_pass(make_segmented) -> None:
-    chat = make_segmented(
-        ("user", "推荐一本书"), ("assistant", "《活着》"), ("user", "好的！"), ("assistant", "祝阅读愉快")
-    )
+def test_in_a_conversation_or_a_real_question_they_pass(measured) -> None:
+    chat = measured(("user", "推荐一本书"), ("assistant", "《活着》"), ("user", "好的！"), ("assistant", "祝阅读愉快"))
     assert context_free.check(chat, ContextFreeParams()) is None
-    assert (
-        context_free.check(make_segmented(("user", "好的"), ("assistant", "x")), ContextFreeParams(phrases=[])) is None
-    )
-    assert context_free.check(make_segmented(("user", "为什么？"), ("assistant", "因为")), ContextFreeParams()) is None
+    assert context_free.check(measured(("user", "好的"), ("assistant", "x")), ContextFreeParams(phrases=[])) is None
+    assert context_free.check(measured(("user", "为什么？"), ("assistant", "因为")), ContextFreeParams()) is None

@@ -1,7 +1,7 @@
 import pytest
 
 from pipeline.clean.filters import identity
-from schemas.config import PatternParams
+from schemas.config import IdentityParams
 
 
 @pytest.mark.parametrize(
@@ -14,13 +14,55 @@ from schemas.config import PatternParams
         "我是ChatGPT。",
     ],
 )
-def test_foreign_identities_are_rejected(make_segmented, answer: str) -> None:
-    result = identity.check(make_segmented(("user", "你是谁"), ("assistant", answer)), PatternParams())
+def test_foreign_identities_are_rejected(measured, answer: str) -> None:
+    result = identity.check(measured(("user", "你是谁"), ("assistant", answer)), IdentityParams())
     assert result.reason == "identity_contamination"
 
 
-def test_talking_about_ai_is_fine(make_segmented) -> None:
-    record = make_segmented(
-        ("user", "什么是语言模型？"), ("assistant", "语言模型是预测下一个词的概率模型，例如 GPT 系列。")
+def test_talking_about_ai_is_fine(measured) -> None:
+    record = measured(("user", "什么是语言模型？"), ("assistant", "语言模型是预测下一个词的概率模型，例如 GPT 系列。"))
+    assert identity.check(record, IdentityParams()) is None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "作为一种人工智能语言模型，我无法直接设计实验。",
+        "很抱歉，作为一个人工智能，我目前无法执行订购午餐等外部任务。",
+        "作为OpenAI训练的大型语言模型，我无法评估您的行动。",
+        "是的，作为AI语言模型，我知道悉尼。",
+        "由于我是一个人工智能语言模型，我无法获取实时信息。",
+        "我不是一个网络爬虫，而是一个拥有预先训练知识的AI模型。",
+        "作为人工智能助手，我在这里为您提供有用且安全的回答。",
+        "我是一种基于云的模型，我的代码不对外公开。",
+        "請注意，我的知識僅限於2021年9月之前。",  # traditional script is folded before matching
+        "作為一個AI語言模型，我沒有感情。",
+        "I'm just an AI, I don't have feelings 😀",
+        "I was trained by OpenAI to be helpful.",
+    ],
+)
+def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:
+    result = identity.check(measured(("user", "你好"), ("assistant", answer)), IdentityParams())
+    assert result is not None and result.reason == "identity_contamination"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "机器学习是人工智能的一个分支，它让计算机从数据中学习。",
+        "作为人工智能领域的专家，李教授认为数据质量最重要。",
+        "很抱歉，我是个文本机器人，我无法直接创建图表，但可以给你一个表格。",
+        "使用 ChatGPT 写歌词：人工智能的力量。",
+        "真正的威胁不是机器，而是人工智能的滥用。",
+    ],
+)
+def test_talking_about_ai_or_playing_a_robot_is_fine(measured, answer: str) -> None:
+    assert identity.check(measured(("user", "聊聊AI"), ("assistant", answer)), IdentityParams()) is None
+
+
+def test_a_source_with_its_own_identity_can_be_allowed(measured) -> None:
+    record = measured(
+        ("user", "你是谁？"), ("assistant", "你好！我是一个AI助手，名叫小智。"), file="data/identity_zh.json"
     )
-    assert identity.check(record, PatternParams()) is None
+    assert identity.check(record, IdentityParams()).reason == "identity_contamination"
+    assert identity.check(record, IdentityParams(allowed_sources=["*/identity_*.json"])) is None

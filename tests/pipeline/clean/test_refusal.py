@@ -1,24 +1,55 @@
 import pytest
 
 from pipeline.clean.filters import refusal
-from schemas.config import PatternParams
+from schemas.config import RefusalParams
 
 
 @pytest.mark.parametrize(
     "answer",
     [
-        "很抱歉，我无法提供这类信息。",
-        "对不起，但我不能帮你做这件事",
+        "很抱歉，我无法满足您的这个请求。",
+        "对不起，但我不能帮你完成这个任务",
+        "作为一个负责任的助手，我无法为这段文本提供分类。",
         "I'm sorry, but I cannot help with that.",
         "I can't fulfill that request.",
     ],
 )
-def test_refusals_are_rejected(make_segmented, answer: str) -> None:
-    result = refusal.check(make_segmented(("user", "帮我做件事"), ("assistant", answer)), PatternParams())
+def test_refusals_are_rejected(measured, answer: str) -> None:
+    result = refusal.check(measured(("user", "帮我做件事"), ("assistant", answer)), RefusalParams())
     assert result.reason == "refusal"
 
 
-def test_apology_with_an_answer_and_extra_patterns(make_segmented) -> None:
-    helpful = make_segmented(("user", "路怎么走"), ("assistant", "很抱歉让你久等了，往前直走两百米就到。"))
-    assert refusal.check(helpful, PatternParams()) is None
-    assert refusal.check(helpful, PatternParams(extra_patterns=["让你久等"])).reason == "refusal"
+def test_apology_with_an_answer_and_extra_patterns(measured) -> None:
+    helpful = measured(("user", "路怎么走"), ("assistant", "很抱歉让你久等了，往前直走两百米就到。"))
+    assert refusal.check(helpful, RefusalParams()) is None
+    assert refusal.check(helpful, RefusalParams(extra_patterns=["让你久等"])).reason == "refusal"
+
+
+def test_honest_declines_are_not_refusals(measured) -> None:
+    for answer in [
+        "很抱歉，您没有提供文章内容。请把文章发给我，我来总结。",
+        "抱歉，根据提供的信息，我无法确定 Rahul 的生平，他似乎不是公众人物。",
+        "對不起，我不熟悉這個傳統，我的資訊可能已經過時。",
+    ]:
+        assert refusal.check(measured(("user", "帮我总结"), ("assistant", answer)), RefusalParams()) is None
+
+
+def test_tool_scope_declines_are_allowed_only_with_tools(measured) -> None:
+    decline = "很抱歉，我无法满足这个请求。我目前的能力仅限于计算指定形状的面积。"
+    plain = measured(("user", "帮我订机票"), ("assistant", decline))
+    tools = [{"name": "calculate_area", "description": "计算面积", "parameters": {"type": "object"}}]
+    with_tools = type(plain)(plain.record.model_copy(update={"tools": tuple(tools)}), None)
+    assert refusal.check(with_tools, RefusalParams()) is None
+    assert refusal.check(plain, RefusalParams()).reason == "refusal"
+
+
+def test_allowances_are_per_source(measured) -> None:
+    from schemas.config import DeclineAllowance
+
+    record = measured(
+        ("user", "帮我写病历"), ("assistant", "很抱歉，我无法完成这个任务，请咨询医生。"), file="data/med/qa.jsonl"
+    )
+    mine = RefusalParams(allowed=[DeclineAllowance(sources=["*/med/*"], patterns=["请咨询医生"])])
+    other = RefusalParams(allowed=[DeclineAllowance(sources=["*/law/*"], patterns=["请咨询医生"])])
+    assert refusal.check(record, mine) is None
+    assert refusal.check(record, other).reason == "refusal"

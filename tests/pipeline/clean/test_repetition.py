@@ -12,22 +12,49 @@ def test_measures() -> None:
     assert duplicated_ngram_share("", 10) == 0.0
 
 
-def test_looping_response_is_rejected(make_segmented) -> None:
+def test_looping_response_is_rejected(measured) -> None:
     params = RepetitionParams(min_chars=20)
-    looping = make_segmented(("user", "写口号"), ("assistant", "加油！" * 40))
+    looping = measured(("user", "写口号"), ("assistant", "加油！" * 40))
     assert repetition.check(looping, params).reason == "repeated_ngrams"
-    lines = make_segmented(("user", "列表"), ("assistant", "\n".join(["同一行内容在这里"] * 5 + ["不同的一行"])))
+    lines = measured(("user", "列表"), ("assistant", "\n".join(["同一行内容在这里"] * 5 + ["不同的一行"])))
     assert repetition.check(lines, params).reason == "repeated_lines"
-    assert repetition.check(make_segmented(("user", "问"), ("assistant", PROSE)), params) is None
+    assert repetition.check(measured(("user", "问"), ("assistant", PROSE)), params) is None
 
 
-def test_short_answers_are_not_judged(make_segmented) -> None:
-    assert repetition.check(make_segmented(("user", "笑"), ("assistant", "哈哈哈哈哈哈")), RepetitionParams()) is None
+def test_short_answers_are_not_judged(measured) -> None:
+    assert repetition.check(measured(("user", "笑"), ("assistant", "哈哈哈哈哈哈")), RepetitionParams()) is None
 
 
-def test_code_blocks_and_structured_lists_are_not_repetition(make_segmented) -> None:
+def test_code_blocks_and_structured_lists_are_not_repetition(measured) -> None:
     sql = "```\nSELECT * FROM products\nORDER BY id DESC\nLIMIT 5;\n```\n"
     code_answer = f"可以这样查询：\n{sql}或者按时间：\n{sql}两个查询都按降序排列结果，然后用 LIMIT 取前五个。"
     budget = "预算如下：\n" + "\n".join(f"- 项目{i}：${i * 100}（假设按照月收入的{i}%计算）" for i in range(1, 9))
     for answer in (code_answer, budget):
-        assert repetition.check(make_segmented(("user", "举例"), ("assistant", answer)), RepetitionParams()) is None
+        assert repetition.check(measured(("user", "举例"), ("assistant", answer)), RepetitionParams()) is None
+
+
+def test_each_response_of_a_long_chat_is_judged_alone(measured) -> None:
+    turns = []
+    for i in range(12):
+        turns += [
+            ("user", f"第{i}个问题：介绍一下第{i}种水果？"),
+            ("assistant", f"当然！这是第{i}种水果的介绍，它富含维生素，味道酸甜，适合夏天食用，可以榨汁或者直接吃。"),
+        ]
+    assert repetition.check(measured(*turns), RepetitionParams()) is None
+    looping = [*turns, ("user", "再说一遍"), ("assistant", "我爱吃水果，水果真好吃。" * 20)]
+    assert repetition.check(measured(*looping), RepetitionParams()).reason == "repeated_ngrams"
+
+
+def test_latex_links_tables_and_repeated_english_names_are_not_repetition(measured) -> None:
+    formula = "$$\\sum_{i=1}^{n} x_i = \\sum_{i=1}^{n} y_i + \\frac{1}{n}$$"
+    latex = f"证明如下：首先 {formula}，其次 {formula}，再者 \\({formula[2:-2]}\\)，因此结论成立。"
+    links = "\n".join(f"[《深度学习入门教程》第{i}章](https://example.com/book/chapter/{i})" for i in range(8))
+    table = "| 城市 | 人口 |\n|---|---|\n" + "\n".join("| 北京市 | 两千一百万人 |" for _ in range(8))
+    names = (
+        "要在AWS CloudWatch仪表板中显示Google Analytics实时数据，先创建Lambda函数从Google Analytics API读取数据，"
+        "再用CloudWatch PutMetricData API写入CloudWatch，最后在CloudWatch仪表板中添加Google Analytics图表。"
+    )
+    for answer in (latex, links, table, names):
+        assert (
+            repetition.check(measured(("user", "举例"), ("assistant", answer)), RepetitionParams(min_chars=20)) is None
+        )

@@ -2,14 +2,27 @@ from pipeline.clean.filters import symbols
 from schemas.config import SymbolRatioParams
 
 
-def test_symbol_heavy_text_is_rejected(make_segmented) -> None:
-    record = make_segmented(("user", "画一条线"), ("assistant", "-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=-=★★★★★"))
+def test_symbol_heavy_text_is_rejected(measured) -> None:
+    record = measured(("user", "下载地址"), ("assistant", "点击这里>>>【【【###@@@】】】***下载%%%^^^&&&***链接~~~!!!"))
     result = symbols.check(record, SymbolRatioParams())
     assert result.reason == "too_many_symbols"
 
 
-def test_chinese_punctuation_and_code_pass(make_segmented) -> None:
-    prose = make_segmented(("user", "你好，今天天气怎么样？"), ("assistant", "今天是晴天，气温二十度，适合出门散步。"))
-    code = make_segmented(("user", "写个函数"), ("assistant", "def add(a, b):\n    return a + b  # 两数相加"))
+def test_chinese_punctuation_and_code_pass(measured) -> None:
+    prose = measured(("user", "你好，今天天气怎么样？"), ("assistant", "今天是晴天，气温二十度，适合出门散步。"))
+    code = measured(("user", "写个函数"), ("assistant", "def add(a, b):\n    return a + b  # 两数相加"))
     assert symbols.check(prose, SymbolRatioParams()) is None
     assert symbols.check(code, SymbolRatioParams()) is None
+
+
+def test_latex_tables_links_and_drawings_are_not_debris(measured) -> None:
+    latex = (
+        "二次方程的解为 $x = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a}$，其中 $\\Delta = b^2 - 4ac$。\n"
+        "$$\\int_0^1 x^2 dx = \\frac{1}{3}$$，以及 \\(e^{i\\pi} + 1 = 0\\)。"
+    )
+    table = "| 名称 | 数量 |\n|---|---|\n| 苹果 | 3 |\n| 香蕉 | 5 |"
+    flowchart = "流程如下：\n```\n[开始] --> {x > y?} --是--> [z = x + y]\n              \\--否--> [z = x - y]\n```"
+    tab = "e|-----0-----|\nB|---1---1---|\nG|-2-------2-|\n这是 C 和弦的分解。"
+    link = "参考资料：[《机器学习》周志华](https://example.com/ml?id=1&ref=%E4%B8%AD) 和 https://example.org/a_b-c"
+    for answer in (latex, table, flowchart, tab, link):
+        assert symbols.check(measured(("user", "解释一下"), ("assistant", answer)), SymbolRatioParams()) is None

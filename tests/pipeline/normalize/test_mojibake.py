@@ -30,3 +30,23 @@ def test_lossy_cp1252_decode_cannot_be_repaired() -> None:
     garbled = CLEAN.encode("utf-8").decode("cp1252", errors="ignore")
     assert looks_garbled(garbled)
     assert repair(garbled) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Voici un résumé académique et détaillé de l’ouvrage.",
+        "Ça va très bien, à bientôt ! Créé le café.",
+        "niño, año, señor — ¿Qué tal?",
+        "Привет, как дела? 你好",
+        "Größe und Übermaß, naïve façade",
+        "他说：“……——”好吧……——……",
+        "温度 25°C，价格 €100，½ 杯水",
+    ],
+)
+def test_valid_non_chinese_unicode_is_not_garbled(text: str) -> None:
+    assert not looks_garbled(text)
+
+
+def test_cp1251_read_as_latin1_is_still_caught() -> None:
+    assert looks_garbled("Русский текст".encode("cp1251").decode("latin-1"))

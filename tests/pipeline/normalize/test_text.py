@@ -34,3 +34,26 @@ def test_html_entities_and_breaks() -> None:
 
 def test_literal_newlines() -> None:
     assert fix_literal_newlines("第一行\\n第二行\\t缩进") == "第一行\n第二行\t缩进"
+
+
+def test_kangxi_radicals_and_compatibility_ideographs_fold() -> None:
+    from pipeline.normalize.text import fold_cjk_variants
+
+    assert fold_cjk_variants("汉字的拼⾳输⼊码，⾥⾯很⼤") == "汉字的拼音输入码，里面很大"
+    assert fold_cjk_variants("\uf900\U0002f800 😀 ＡＢＣ 繁體") == "豈丽 😀 ＡＢＣ 繁體"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("\n 好的，答案如下：\n1. 第一点\n  ", "好的，答案如下：\n1. 第一点"),
+        ("\u3000全角空格开头", "全角空格开头"),
+        ("    def f(x):\n        return x\n", "    def f(x):\n        return x"),
+        ("  Hello 世界  ", "Hello 世界"),
+        ("", ""),
+    ],
+)
+def test_strip_turn(raw: str, clean: str) -> None:
+    from pipeline.normalize.text import strip_turn
+
+    assert strip_turn(raw) == clean
