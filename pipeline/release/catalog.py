@@ -80,6 +80,8 @@ def lineage_lines(release_dir: Path, record: SftRecord) -> list[str]:
         f"record {record.id} in {record.meta.split}",
         f"source: {source} (encoding {source.encoding or '-'}, format {source.format or '-'})",
     ]
+    if source.headings:
+        lines.append(f"headings: {' > '.join(source.headings)}")
     if record.meta.parent:
         parent, _ = find_record(release_dir, record.meta.parent)
         where = f" from {parent.meta.source}" if parent else ""

@@ -42,7 +42,7 @@ _MEANINGLESS_ALT = re.compile(
     r"^(?:[\w\-.%() ]+\.(?:png|jpe?g|gif|svg|webp|bmp|tiff?)|img|image|图片|图|截图|pic|picture|photo|screenshot)?$",
     re.IGNORECASE,
 )
-_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)|<(?:https?|ftp)://[^>]+>|(?:https?|ftp)://[^\s)）]+")
+_LINK = re.compile(r"(?<!!)\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)|<(?:https?|ftp)://[^>]+>|(?:https?|ftp)://[^\s)）]+")
 _REFERENCE_WORDS = re.compile(
     r"具体|可以|可|请|参考|参看|参见|详见|详情|查看|看|见|链接|原文|出处|来源|地址|文档|更多|下面的|其他|"
     r"\b(?:see|also|more|refs?|references?|links?|source)\b",
@@ -73,12 +73,24 @@ def render(blocks: list[Block], config: MarkdownConfig, document: Path | None) -
         text = _render(block, config, document)
         if text.strip():
             kept.append((block, text.strip("\n")))
+    kept = _without_empty_headings(kept)
     while kept and kept[-1][0].kind == "hr":
         kept.pop()
     while kept and kept[0][0].kind == "hr":
         kept.pop(0)
     text = fold_look_alikes("\n\n".join(text for _, text in kept)).strip()
     return Answer(text, kept[-1][0].end if kept else 0, dropped_links)
+
+
+def _without_empty_headings(kept: list[tuple[Block, str]]) -> list[tuple[Block, str]]:
+    """Sub-headings whose section lost everything (a Reference list) are not left dangling."""
+    out: list[tuple[Block, str]] = []
+    for block, text in reversed(kept):
+        following = out[-1][0] if out else None
+        empty = following is None or (following.kind == "heading" and following.level <= block.level)
+        if not (block.kind == "heading" and empty):
+            out.append((block, text))
+    return out[::-1]
 
 
 def link_only(text: str) -> bool:
