@@ -20,11 +20,14 @@ precision >= 90%, and recall over CLAIMED >= 85%. Tune on the tuned part only.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+import regex
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -109,18 +112,84 @@ def to_record(gold: dict) -> SftRecord:
     return SftRecord(id=gold["id"], messages=tuple(messages), tools=tools, meta=meta)
 
 
-def judge(records: list[SftRecord]) -> dict[str, Verdict]:
-    """The pipeline's rejections by record id, through the build's own stage functions."""
-    verdicts: dict[str, Verdict] = {}
+def segmented(records: list[SftRecord]) -> tuple[list[SftRecord], list, segment.Segmenter]:
+    """normalize -> segment as the build runs them: (kept records, their rejections, the segmenter)."""
     normalized = normalize.run(records, NormalizeConfig())
     segment_config = SegmentConfig()
     segmenter = segment.load_segmenter(segment_config)
-    segmented = segment.run(normalized.kept, segment_config, segmenter)
-    cleaned = clean.run(segmented.kept, CleanConfig(), segmenter)
-    for result in (normalized, segmented, cleaned):
-        for rejection in result.rejections:
-            verdicts[rejection.record_id] = Verdict(rejection.stage, rejection.reason, rejection.detail)
-    return verdicts
+    result = segment.run(normalized.kept, segment_config, segmenter)
+    return result.kept, normalized.rejections + result.rejections, segmenter
+
+
+def judge(records: list[SftRecord], config: CleanConfig | None = None) -> dict[str, Verdict]:
+    """The pipeline's rejections by record id, through the build's own stage functions."""
+    kept, rejections, segmenter = segmented(records)
+    cleaned = clean.run(kept, config or CleanConfig(), segmenter)
+    return {r.record_id: Verdict(r.stage, r.reason, r.detail) for r in rejections + cleaned.rejections}
+
+
+def off_by_default(gold: list[dict], labels: dict[str, dict], parts: list[str]) -> None:
+    """The filters that are off by default, each alone, so their precision stays on record."""
+    defaults = CleanConfig()
+    names = [name for name, _ in clean.FILTERS if not getattr(defaults, name).enabled]
+    kept, _, segmenter = segmented([to_record(g) for g in gold])
+    part_of = {g["id"]: g["part"] for g in gold}
+    for name in names:
+        only = {n: {"enabled": n == name} for n, _ in clean.FILTERS} | {"pii": {"enabled": False}}
+        fired = clean.run(kept, CleanConfig.model_validate(only), segmenter).rejections
+        for part in parts:
+            mine = [r for r in fired if part_of[r.record_id] == part]
+            right = sum(labels[r.record_id]["verdict"] == "reject" for r in mine)
+            print(f"off by default: {name:12} on {part:8} fired {len(mine):3}, precision {ratio(right, len(mine))}")
+
+
+# A deliberately broad net, independent of the identity filter's patterns: a first person near an
+# AI word. Its hits over-count (a user's "我想学人工智能" is not in an answer, but "我推荐的模型"
+# is); they are read by hand to count the identity phrases that really remain.
+SUSPECT = regex.compile(
+    r"我.{0,12}?(?:AI|人工智能|语言模型|机器人|模型|OpenAI|ChatGPT|GPT|程序|编程)"
+    r"|(?:AI|人工智能|语言模型|机器人|ChatGPT|OpenAI).{0,8}?我|\bas an AI\b|\bI am an AI\b|language model",
+    regex.IGNORECASE,
+)
+SHARED = ROOT.parent / "shared" / "data"
+CHAT_SOURCES = [
+    ("LLaMA-Factory/glaive_toolcall_zh_demo", SHARED / "LLaMA-Factory/data/glaive_toolcall_zh_demo.json"),
+    ("MedicalGPT/sharegpt_zh_1K", Path("/tmp/extra/sharegpt_zh_1K_format.jsonl")),
+]
+
+
+def identity_share(show: int) -> list[tuple[str, str]]:
+    """Released chat records (every record of two real chat sources through normalize -> segment ->
+    clean) whose answers still hit SUSPECT: the share printed is an upper bound of identity phrases
+    left. Returns (record id, excerpt) of the hits outside the gold set's untuned part, for reading."""
+    spec = importlib.util.spec_from_file_location("draw_sample", HERE / "draw_sample.py")
+    draw = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(draw)
+    untuned = {g["id"] for g in load_gold()[0] if g["part"] == "untuned"}
+    records = []
+    for name, path in CHAT_SOURCES:
+        if not path.is_file():
+            print(f"identity share: {path} not found, {name} left out")
+            continue
+        records += [to_record(r) for r in draw.records(name, path, "sharegpt")]
+    if not records:
+        return []
+    kept, _, segmenter = segmented(list({r.id: r for r in records}.values()))
+    released = clean.run(kept, CleanConfig(), segmenter).kept
+    hits = []
+    for record in released:
+        for message in record.messages:
+            found = SUSPECT.search(message.content) if message.role == "assistant" else None
+            if found:
+                start = max(0, found.start() - 20)
+                hits.append((record.id, message.content[start : found.end() + 20].replace("\n", " ")))
+                break
+    print(f"identity share: {len(hits)} of {len(released)} released chat records ({ratio(len(hits), len(released))}) "
+          f"hit the broad net (an upper bound; read the hits)")  # fmt: skip
+    readable = [hit for hit in hits if hit[0] not in untuned]
+    for rid, excerpt in readable[:show]:
+        print(f"   {rid}: {excerpt}")
+    return readable
 
 
 def ratio(numerator: int, denominator: int) -> str:
@@ -208,6 +277,8 @@ def run(parts: list[str], show: int) -> bool:
     gold, labels = load_gold()
     verdicts = judge([to_record(g) for g in gold])
     held = {part: score(part, gold, labels, verdicts, show) for part in parts}
+    off_by_default(gold, labels, parts)
+    identity_share(show if "untuned" not in parts else 0)
     targets = f"each code >= {PRECISION_TARGET:.0%} precision, recall over claimed >= {RECALL_TARGET:.0%}"
     for part, ok in held.items():
         print(f"targets ({targets}) on the {part} part: {'hold' if ok else 'NOT MET'}")

@@ -4,7 +4,8 @@ Distilled data carries the teacher's identity, and a model tuned on it says it i
 trained by OpenAI, or opens every answer with "作为一个AI语言模型". The patterns are the forms
 read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-style data:
 "作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", "我是/我只是/而是 …AI|人工智能|
-…模型", "由 OpenAI 训练的", "我被编程为", a 2021 knowledge cut-off, "我没有个人观点或情感", and
+…模型", "我作为AI语言模型", "像我这样的语言模型", "由 OpenAI 训练的", "我被编程为", a 2021
+knowledge cut-off, "我没有个人观点或情感", and
 the English forms (as an AI language model, I am an AI, trained by OpenAI). Talking *about* AI
 ("作为人工智能的一个分支", "人工智能领域的专家") is excluded by what must follow: a first person,
 and not 领域/研究/技术/工程师…. `allowed_sources` (globs on the source file) lets a source whose
@@ -24,7 +25,10 @@ _STOP = r"[^，。！？!?\n]"
 
 IDENTITIES = [
     rf"作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}{_STOP}{{0,12}}?[，,、\s]*{_STOP}{{0,6}}?我",
-    rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型|大模型|聊天机器人){_TOPIC}",
+    rf"我作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}",
+    rf"像我这样的{_STOP}{{0,6}}?(?:AI|人工智能|语言模型|大模型|聊天机器人|模型)",
+    rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是{_ARTICLE}{_STOP}{{0,14}}?"
+    rf"(?:AI|ＡＩ|人工智能|语言模型|大模型|聊天机器人|计算机程序){_TOPIC}",
     rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是一[个种款]{_STOP}{{0,8}}模型{_TOPIC}",
     rf"而是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型){_TOPIC}",
     r"由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里|Meta|微软)\s*(?:公司)?\s*(?:开发|训练|创建|创造|打造|研发|推出)",
