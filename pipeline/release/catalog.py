@@ -74,7 +74,7 @@ def find_record(release_dir: Path, record_id: str) -> tuple[SftRecord | None, li
 
 
 def lineage_lines(release_dir: Path, record: SftRecord) -> list[str]:
-    """A record's history, oldest first, as a person reads it."""
+    """A record's history, oldest first, as a person reads it (a note's pair: its lines and headings)."""
     source = record.meta.source
     lines = [
         f"record {record.id} in {record.meta.split}",

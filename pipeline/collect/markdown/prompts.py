@@ -75,6 +75,8 @@ def _as_question(text: str) -> str:
 
 
 def _names(parent: str, title: str) -> bool:
-    """The parent already says what the title says ("Tensorflow" under "tensorflow")."""
+    """The parent already says what the title says ("Tensorflow" under "tensorflow"; not "r" in "LoRA")."""
     a, b = parent.casefold(), title.casefold()
+    if min(len(a), len(b)) < 2:
+        return a == b
     return a in b or b in a

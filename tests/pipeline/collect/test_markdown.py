@@ -29,6 +29,11 @@ def test_topic_headings_become_questions_that_name_their_parent() -> None:
     assert [p.question for p in pairs(note)] == ["请介绍分词算法中的WordPiece。", "请介绍BPE。"]
 
 
+def test_a_short_topic_takes_its_parent_even_when_the_parent_spells_it() -> None:
+    [pair] = pairs("## LoRA 的训练参数\n\n### 2.1 r\n\n秩。\n")
+    assert pair.question == "请介绍LoRA 的训练参数中的r。"
+
+
 def test_a_topic_heading_without_parent_uses_the_topic_template() -> None:
     [pair] = pairs("## 梯度累积\n\n多步累积再更新。\n", topic_prompt="{title}是什么？")
     assert pair.question == "梯度累积是什么？"
