@@ -291,7 +291,8 @@ class CleanConfig(Strict):
 class AugmentConfig(Strict):
     enabled: bool = False
     operations: list[Literal["synonym", "insert", "delete", "swap", "reorder"]] = Field(
-        default_factory=lambda: ["synonym", "insert", "delete", "swap", "reorder"]
+        default_factory=lambda: ["delete", "swap"],
+        description="synonym, insert and reorder stay off until labelled children show 80% good",
     )
     children_per_record: int = Field(default=1, ge=1, le=16)
     max_share: float = Field(default=0.3, gt=0, lt=1, description="children's most share of the train split")

@@ -1,20 +1,27 @@
-"""Random insertion (EDA's RI): insert a synonym of a content word at a random position."""
+"""Random insertion (EDA's RI), narrowed: a synonym of a word inserted right beside that word.
+
+EDA inserts a synonym of a random word at a random position; in Chinese that reads as a word
+dropped in from nowhere ("5, 经年累月3, 9"). Here the synonym (synonyms.py rules) goes next to its
+own word, joined by 、 ("简单、简易的方法"), which keeps the meaning; whether it stays fluent is
+what the labelled children measure.
+"""
 
 from __future__ import annotations
 
 from random import Random
 
-from pipeline.augment.words import editable
+from pipeline.augment.synonyms import Thesaurus
+from pipeline.augment.words import Turn
 
 
-def apply(
-    words: list[str], stop: tuple[bool, ...] | None, rate: float, rng: Random, synonyms: dict
-) -> list[str] | None:
-    sources = [i for i in editable(words, stop) if words[i] in synonyms]
-    if not sources:
+def apply(turn: Turn, rate: float, rng: Random, thesaurus: Thesaurus) -> list[str] | None:
+    options = {i: c for i in turn.editable if (c := thesaurus.candidates(turn.words[i], turn.pos[i]))}
+    if not options:
         return None
-    changed = list(words)
-    for _ in range(max(1, round(rate * len(sources)))):
-        word = rng.choice(synonyms[words[rng.choice(sources)]])
-        changed.insert(rng.randrange(len(changed) + 1), word)
+    chosen = set(rng.sample(sorted(options), max(1, round(rate * len(options)))))
+    changed: list[str] = []
+    for i, word in enumerate(turn.words):
+        changed.append(word)
+        if i in chosen:
+            changed += ["、", rng.choice(options[i])]
     return changed

@@ -1,19 +1,22 @@
-"""Synonym replacement (EDA's SR): replace a share of content words by a 词林 synonym."""
+"""Synonym replacement (EDA's SR): a share of the content words replaced by a 词林 synonym.
+
+Only words that may be edited (words.py) and only replacements that pass the thesaurus's rules
+(synonyms.py: one `=` group, same POS, common, a shared character).
+"""
 
 from __future__ import annotations
 
 from random import Random
 
-from pipeline.augment.words import editable
+from pipeline.augment.synonyms import Thesaurus
+from pipeline.augment.words import Turn
 
 
-def apply(
-    words: list[str], stop: tuple[bool, ...] | None, rate: float, rng: Random, synonyms: dict
-) -> list[str] | None:
-    positions = [i for i in editable(words, stop) if words[i] in synonyms]
-    if not positions:
+def apply(turn: Turn, rate: float, rng: Random, thesaurus: Thesaurus) -> list[str] | None:
+    options = {i: c for i in turn.editable if (c := thesaurus.candidates(turn.words[i], turn.pos[i]))}
+    if not options:
         return None
-    changed = list(words)
-    for i in rng.sample(positions, max(1, round(rate * len(positions)))):
-        changed[i] = rng.choice(synonyms[words[i]])
+    changed = list(turn.words)
+    for i in rng.sample(sorted(options), max(1, round(rate * len(options)))):
+        changed[i] = rng.choice(options[i])
     return changed

@@ -1,4 +1,4 @@
-"""Each augmentation operation on segmented Chinese text, with a seeded generator."""
+"""Each operation on real-looking Chinese turns: what it changes, and what it must leave alone."""
 
 from __future__ import annotations
 
@@ -7,77 +7,72 @@ from random import Random
 import pytest
 
 from pipeline.augment import deletion, insertion, reorder, swap, synonym
-from pipeline.augment.synonyms import load_synonyms
-from pipeline.augment.words import editable
+from pipeline.augment.synonyms import load_thesaurus
+from pipeline.augment.words import turn_of
 
 
 @pytest.fixture(scope="module")
-def synonyms() -> dict:
-    return load_synonyms()
+def tagger():
+    from pipeline.segment import load_segmenter
+    from schemas import SegmentConfig
+
+    return load_segmenter(SegmentConfig(pos=True))
 
 
-def seg(segmenter, text: str) -> tuple[list[str], tuple[bool, ...]]:
-    result = segmenter.segment(text)
-    return list(result.words), result.stop
+@pytest.fixture(scope="module")
+def thesaurus():
+    return load_thesaurus()
 
 
-def test_thesaurus_holds_only_synonym_groups(synonyms: dict) -> None:
-    assert len(synonyms) > 30_000
-    assert "人物" in synonyms["人士"]
-    assert all(word not in others for word, others in list(synonyms.items())[:500])
+def turn(tagger, text: str, answer: str = ""):
+    return turn_of(text, tagger.backend.tag(text), tagger.stop_words, answer)
 
 
-def test_editable_words_skip_punctuation_latin_stop_words_and_placeholders(segmenter) -> None:
-    words, stop = seg(segmenter, "请把手机号<手机号>发给 Tom，谢谢！")
-    chosen = [words[i] for i in editable(words, stop)]
-    assert "手机号" not in chosen and "Tom" not in chosen and "，" not in chosen
-    assert chosen
+def test_protected_words_are_never_editable(tagger) -> None:
+    text = "请用“天下大势”造句，介绍北京和李白的`print()`函数，不要超过3个句子。\n输入：老师批改作业"
+    t = turn(tagger, text, answer="李白是唐代诗人，函数 print() 可以输出文字。")
+    editable = {t.words[i] for i in t.editable}
+    for word in ("天下", "大势", "北京", "李白", "不要", "3", "老师", "批改", "作业", "函数", "print"):
+        assert word not in editable
+    assert "介绍" in editable
 
 
-def test_synonym_replacement_changes_a_word_for_a_synonym(segmenter, synonyms: dict) -> None:
-    words, stop = seg(segmenter, "老师认真地批改学生的作业")
-    changed = synonym.apply(words, stop, 0.1, Random(1), synonyms)
-    assert changed is not None and len(changed) == len(words) and changed != words
-    replaced = [(a, b) for a, b in zip(words, changed, strict=True) if a != b]
-    assert all(b in synonyms[a] for a, b in replaced)
+def test_synonyms_come_from_one_group_with_the_same_pos(tagger, thesaurus) -> None:
+    assert "公文" not in thesaurus.candidates("文件", "n")
+    assert thesaurus.candidates("关于", "p") == ()
+    assert "僚属" not in thesaurus.candidates("下面", "f")
+    assert "记住" not in thesaurus.candidates("难忘", "v")
+    t = turn(tagger, "请描述一次难忘的旅行经历。")
+    changed = synonym.apply(t, 0.5, Random(0), thesaurus)
+    assert changed is not None and "".join(changed) != "请描述一次难忘的旅行经历。"
+    assert "描述" not in changed and {"叙述", "讲述"} & set(changed)
 
 
-def test_insertion_adds_a_synonym(segmenter, synonyms: dict) -> None:
-    words, stop = seg(segmenter, "老师认真地批改学生的作业")
-    changed = insertion.apply(words, stop, 0.1, Random(2), synonyms)
-    assert len(changed) == len(words) + 1
+def test_insertion_puts_a_synonym_beside_its_own_word(tagger, thesaurus) -> None:
+    t = turn(tagger, "请描述一次旅行经历。")
+    changed = insertion.apply(t, 0.5, Random(0), thesaurus)
+    at = changed.index("描述")
+    assert changed[at + 1] == "、" and changed[at + 2] in thesaurus.candidates("描述", "v")
 
 
-def test_deletion_keeps_at_least_one_content_word(segmenter) -> None:
-    words, stop = seg(segmenter, "老师认真地批改学生的作业")
-    changed = deletion.apply(words, stop, 1.0, Random(3), {})
-    assert 0 < len(changed) < len(words)
-    assert editable(changed, None)
-    assert deletion.apply(["好"], None, 0.5, Random(0), {}) is None
+def test_deletion_drops_only_optional_words_never_negations(tagger, thesaurus) -> None:
+    text = "这家餐厅的服务太差了，再也不来了。请简单分析一下这条评论的情感。"
+    changed = "".join(deletion.apply(turn(tagger, text), 1.0, Random(1), thesaurus))
+    assert "不来" in changed and "再也" in changed and "服务" in changed
+    assert len(changed) < len(text) and "请" not in changed
+    assert deletion.apply(turn(tagger, "这家餐厅的服务太差了。"), 1.0, Random(1), thesaurus) is None
 
 
-def test_swap_keeps_the_same_words(segmenter) -> None:
-    words, stop = seg(segmenter, "老师认真地批改学生的作业")
-    changed = swap.apply(words, stop, 0.1, Random(4), {})
-    assert sorted(changed) == sorted(words) and changed != words
+def test_swap_exchanges_coordinated_words_only(tagger, thesaurus) -> None:
+    changed = swap.apply(turn(tagger, "比较苹果和香蕉的营养价值。"), 0.1, Random(0), thesaurus)
+    assert "".join(changed) == "比较香蕉和苹果的营养价值。"
+    assert swap.apply(turn(tagger, "老师怎样批改学生的作业？"), 0.5, Random(0), thesaurus) is None
+    assert swap.apply(turn(tagger, "比较“苹果和香蕉”这个短语。"), 0.5, Random(0), thesaurus) is None
 
 
-def test_reorder_shuffles_sentences_within_a_line() -> None:
-    text = "第一句话。第二句话！第三句话？\n输入：不动"
-    [changed] = reorder.apply([text], None, 0.1, Random(5), {})
-    first, second = changed.split("\n")
-    assert sorted(reorder.sentences(first)) == sorted(reorder.sentences("第一句话。第二句话！第三句话？"))
-    assert first != "第一句话。第二句话！第三句话？" and second == "输入：不动"
-    assert reorder.apply(["只有一句话"], None, 0.1, Random(5), {}) is None
-
-
-@pytest.mark.parametrize("text", ["", "😀👍", "OK OK", "１２３"])
-def test_nothing_to_edit_gives_none(segmenter, synonyms: dict, text: str) -> None:
-    words, stop = seg(segmenter, text)
-    for operation in (synonym, insertion, deletion, swap):
-        assert operation.apply(words, stop, 0.1, Random(0), synonyms) is None
-
-
-def test_seeded_operations_repeat(segmenter, synonyms: dict) -> None:
-    words, stop = seg(segmenter, "我们在北京天安门广场看升旗，这是一个美好的早晨。")
-    assert synonym.apply(words, stop, 0.3, Random(9), synonyms) == synonym.apply(words, stop, 0.3, Random(9), synonyms)
+def test_reorder_moves_only_sentences_that_stand_alone(tagger, thesaurus) -> None:
+    standalone = turn(tagger, "写一首关于春天的诗。要求押韵。\n春天来了，花开了。")
+    changed = "".join(reorder.apply(standalone, 0.1, Random(0), thesaurus))
+    assert changed == "要求押韵。写一首关于春天的诗。\n春天来了，花开了。"
+    leaning = turn(tagger, "阅读下面的短文。然后回答问题。")
+    assert reorder.apply(leaning, 0.1, Random(0), thesaurus) is None
