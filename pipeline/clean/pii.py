@@ -13,6 +13,7 @@ Every pattern is a plain alternation of bounded repeats with digit look-arounds:
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from collections import Counter
@@ -138,15 +139,29 @@ _FINDERS: dict[str, Callable[[str], Iterable[Match]]] = {
 
 
 def find_pii(text: str, kinds: Iterable[str]) -> list[Match]:
+    """Matches of the wanted kinds, none overlapping; on overlap the kind earlier in _FINDERS wins.
+
+    Chosen spans are kept sorted and disjoint, so whether a new match overlaps one is a question
+    for its two neighbours (a binary search), not for every span chosen so far: checking them all
+    made a text with 16,000 phone numbers take 42 s. Matches come from `finditer` in order, so the
+    insertion is almost always at the end.
+    """
     folded = text.translate(_FOLD)
+    wanted = set(kinds)
+    starts: list[int] = []
     chosen: list[Match] = []
-    for kind in _FINDERS:
-        if kind not in kinds:
+    for kind, finder in _FINDERS.items():
+        if kind not in wanted:
             continue
-        for match in _FINDERS[kind](folded):
-            if all(match.end <= c.start or match.start >= c.end for c in chosen):
-                chosen.append(match)
-    return sorted(chosen, key=lambda m: m.start)
+        for match in finder(folded):
+            index = bisect.bisect_right(starts, match.start)
+            if index and chosen[index - 1].end > match.start:
+                continue
+            if index < len(chosen) and chosen[index].start < match.end:
+                continue
+            starts.insert(index, match.start)
+            chosen.insert(index, match)
+    return chosen
 
 
 def mask(text: str, kinds: Iterable[str]) -> tuple[str, Counter]:

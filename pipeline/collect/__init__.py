@@ -104,37 +104,40 @@ def _row_items(
     path: Path, source: SourceConfig, kind: str, config: CollectConfig, chunk: Chunk | None
 ) -> Iterator[SftRecord | Rejection]:
     encoding, rows = read_rows(path, kind, source.encoding, config.max_line_bytes, chunk)
+    display = path.as_posix()
     for row in rows:
-        pointer = SourcePointer(file=path.as_posix(), line=row.line, encoding=encoding, format=source.format)
         if row.reason:
-            yield _reject(_row_key(pointer), row.reason, row.detail, pointer)
+            yield _row_rejection(display, row, encoding, source, row.reason, row.detail)
             continue
         try:
-            items = list(_row_records(row, source, pointer))
+            items = list(_row_records(display, row, encoding, source))
         except Exception as err:  # the per-row backstop: no row may stop a build; precise codes come first
-            items = [_reject(_row_key(pointer), "unreadable_row", f"{type(err).__name__}: {err}", pointer)]
+            items = [_row_rejection(display, row, encoding, source, "unreadable_row", f"{type(err).__name__}: {err}")]
         yield from items
 
 
-def _row_key(pointer: SourcePointer) -> str:
-    return digest(f"{pointer}" if pointer.line is not None else f"file:{pointer.file}")
+def _row_rejection(display: str, row: Row, encoding: str, source: SourceConfig, reason: str, detail: str) -> Rejection:
+    pointer = SourcePointer(file=display, line=row.line, encoding=encoding, format=source.format)
+    key = f"{pointer}" if pointer.line is not None else f"file:{display}"
+    return _reject(digest(key), reason, detail, pointer)
 
 
-def _row_records(row: Row, source: SourceConfig, pointer: SourcePointer) -> Iterator[SftRecord | Rejection]:
+def _row_records(display: str, row: Row, encoding: str, source: SourceConfig) -> Iterator[SftRecord | Rejection]:
     try:
         conversations = to_conversations(row.data, source.format, source.columns)
         category = _category(row.data, source)
         for conversation in conversations:
             _refuse_private_use(conversation.messages)
     except RowProblem as problem:
-        yield _reject(digest(f"{pointer}"), problem.reason, problem.detail, pointer)
+        yield _row_rejection(display, row, encoding, source, problem.reason, problem.detail)
         return
-    fmt = source.format if source.format != "auto" or source.columns else None
+    fmt = source.format if source.format != "auto" or source.columns else _detected(row.data)
+    several = len(conversations) > 1
     for item, conversation in enumerate(conversations):
-        where = pointer.model_copy(
-            update={"item": item if len(conversations) > 1 else None, "format": fmt or _detected(row.data)}
+        pointer = SourcePointer(
+            file=display, line=row.line, encoding=encoding, format=fmt, item=item if several else None
         )
-        yield _record(conversation.messages, conversation.tools, where, category, group=None)
+        yield _record(conversation.messages, conversation.tools, pointer, category, group=None)
 
 
 def _refuse_private_use(messages: tuple[Message, ...]) -> None:

@@ -109,3 +109,24 @@ def test_linear_time_on_long_digit_runs() -> None:
     start = time.perf_counter()
     mask(text, ALL)
     assert time.perf_counter() - start < 5
+
+
+def test_thousands_of_matches_in_one_text_are_all_masked_without_overlaps() -> None:
+    """16,000 phone numbers and 8,000 emails in one text (42 s when the overlap check was quadratic)."""
+    parts = []
+    for index in range(16_000):
+        parts.append(f"电话138{index:08d}，")
+        if index % 2:
+            parts.append(f"邮箱u{index}@example.com。")
+    masked, counts = mask("".join(parts), ["mobile", "email"])
+    assert counts == {"mobile": 16_000, "email": 8_000}
+    assert "138" not in masked and "@" not in masked
+
+
+def test_an_earlier_kind_wins_an_overlap_wherever_the_later_match_falls() -> None:
+    rng = random.Random(3)
+    card = card_number(rng)
+    text = f"卡号{card}，电话13812345678，身份证{id_number(rng)}"
+    masked, counts = mask(text, ALL)
+    assert counts == {"bank_card": 1, "mobile": 1, "id_card": 1}
+    assert masked == "卡号<银行卡号>，电话<手机号>，身份证<身份证号>"
