@@ -35,7 +35,9 @@ class MarkdownConfig(Strict):
     images: Literal["drop", "alt_text", "keep"] = Field(
         default="drop", description="drop images, put their alt text, or keep them with the path resolved"
     )
-    drop_link_lists: bool = Field(default=True, description="drop lists of links only (reference lists)")
+    drop_link_lists: bool = Field(
+        default=True, description="drop lists and paragraphs of links only (reference lists, '具体可参考：<url>')"
+    )
     prose_fences: list[str] = Field(
         default_factory=lambda: ["text", "txt", "plain", "plaintext", "markdown", "md"],
         description="fenced blocks with these info strings are prose: the answer holds their text",

@@ -6,7 +6,7 @@ What changes, and why:
   into the author's folder), `alt_text` (the alt text when it says something, not "img_3.png"),
   or `keep` with the path resolved against the note (an image that does not exist is dropped);
 - a list of links only (a "Reference" list) and a paragraph of links only ("具体可参考：https://…")
-  are dropped; an answer that was nothing else is a `link_only_answer`;
+  are dropped (`markdown.drop_link_lists`); an answer that is nothing else is a `link_only_answer`;
 - ```text fences and other prose fences (`markdown.prose_fences`) become the prose they hold, and
   so do a fence without a language and an indented block when they hold Chinese prose (a third
   of their characters Han: code never looks like that);
@@ -102,9 +102,7 @@ def link_only(text: str) -> bool:
 
 
 def _link_only_block(block: Block, config: MarkdownConfig) -> bool:
-    if block.kind == "paragraph" or (block.kind == "list" and config.drop_link_lists):
-        return link_only(block.text)
-    return False
+    return config.drop_link_lists and block.kind in ("paragraph", "list") and link_only(block.text)
 
 
 def _render(block: Block, config: MarkdownConfig, document: Path | None) -> str:

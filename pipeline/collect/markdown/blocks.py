@@ -41,7 +41,6 @@ class Item:
     """One list item: its first paragraph (the candidate question) and the rest of its content."""
 
     line: int
-    end: int
     number: int | None
     first: str | None
     first_end: int
@@ -50,6 +49,12 @@ class Item:
 
 @dataclass(frozen=True)
 class Block:
+    """A top-level block: its kind, lines, source text and what the outline reads from it.
+
+    `title` is the words of a heading or paragraph, `bold` whether a paragraph is all bold, `info`
+    a fence's info string, `items` a list's items.
+    """
+
     kind: str
     line: int
     end: int
@@ -137,9 +142,8 @@ def _item(tokens: list[Token], position: int, lines: list[str], first_line: int)
         first, first_stop = plain(tokens[position + 2]), child.map[1]
     rest_lines = _dedent(lines[first_stop:stop], lines[start])
     rest = tuple(parse_blocks("\n".join(rest_lines), first_stop + first_line)) if first is not None else ()
-    end = max([first_stop - 1 + first_line, *(block.end for block in rest)])
     number = int(token.info) if token.info.isdigit() else None
-    return Item(start + first_line, end, number, first, first_stop - 1 + first_line, rest)
+    return Item(start + first_line, number, first, first_stop - 1 + first_line, rest)
 
 
 def _dedent(rest: list[str], opener: str) -> list[str]:

@@ -24,15 +24,11 @@ a heading is that heading's answer, never a run of questions.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from pipeline.collect.markdown.blocks import Block, Item
-from pipeline.collect.markdown.phrases import NUMBERING, asks, asks_outright, numbering_of
+from pipeline.collect.markdown.phrases import ANSWER, NUMBERING, QUESTION, asks, asks_outright, numbering_of
 
-_MARK = r"^\s*(?:[*_]{{2}})?\s*(?:{words})\s*[0-9]{{0,3}}\s*(?:[*_]{{2}})?\s*[:：]\s*(?:[*_]{{2}})?\s*"
-QUESTION = re.compile(_MARK.format(words="Q|Question|问|问题|提问"), re.IGNORECASE)
-ANSWER = re.compile(_MARK.format(words="A|Answer|答|回答|答案|解答"), re.IGNORECASE)
 _SHORT = 80  # a question line longer than this is a paragraph of an answer
 
 
@@ -41,8 +37,8 @@ class Section:
     """A question (or the document root) and its content, in source order.
 
     `content` interleaves blocks and child sections; a child's `opener` holds the blocks that show
-    its question. Items that hold their own answer sit inside a list block of their parent's
-    content, so they add nothing to the parent's span (`inside=True`).
+    its question. An item that holds its own answer sits inside a list block of its parent's
+    content, so it adds nothing more to the parent's span (`nested=True`).
     """
 
     kind: str
@@ -52,7 +48,7 @@ class Section:
     opener: list[Block] = field(default_factory=list)
     content: list[Block | Section] = field(default_factory=list)
     depth: int = 0
-    inside: bool = False
+    nested: bool = False
     number: int | None = None
 
     @property
@@ -73,7 +69,7 @@ class Section:
         for part in self.content:
             if isinstance(part, Block):
                 blocks.append(part)
-            elif not part.inside:
+            elif not part.nested:
                 blocks += part.opener + part.span()
         return blocks
 
@@ -118,8 +114,8 @@ def _fill(heading: Section, body: list[Block]) -> None:
             section.depth = families.index(family) + 1
             while stack[-1].depth >= section.depth and len(stack) > 1:
                 stack.pop()
-            if section.inside and not any(part is block for part in stack[-1].content):
-                stack[-1].content.append(block)
+            if not any(part is block for part in (*section.opener, *stack[-1].content)):
+                stack[-1].content.append(block)  # a list of questions: its items are in this block
             stack[-1].content.append(section)
             if scoped:
                 stack.append(section)
@@ -196,13 +192,13 @@ def _list_openers(block: Block, headings: tuple[str, ...]) -> list[tuple[str, Se
     found = [(family, _item_section(family, item, headings), False) for item in answered]
     last = items[-1]
     if last not in answered and _question_line(last) and not last.rest and asks(last.first or ""):
-        section = Section(family, last.first or "", last.line, headings, inside=True, number=last.number)
+        section = Section(family, last.first or "", last.line, headings, number=last.number)
         found.append((family, section, True))
     return found
 
 
 def _item_section(family: str, item: Item, headings: tuple[str, ...]) -> Section:
-    return Section(family, item.first or "", item.line, headings, [], list(item.rest), inside=True, number=item.number)
+    return Section(family, item.first or "", item.line, headings, [], list(item.rest), nested=True, number=item.number)
 
 
 def _question_line(item: Item) -> bool:

@@ -21,6 +21,10 @@ NUMBERING = re.compile(
     r"|[①-⑳]"
     r")\s*"
 )
+_MARK = r"^\s*(?:[*_]{{2}})?\s*(?:{words})\s*[0-9]{{0,3}}\s*(?:[*_]{{2}})?\s*[:：]\s*(?:[*_]{{2}})?\s*"
+QUESTION = re.compile(_MARK.format(words="Q|Question|问|问题|提问"), re.IGNORECASE)
+ANSWER = re.compile(_MARK.format(words="A|Answer|答|回答|答案|解答"), re.IGNORECASE)
+_TITLE_MARK = re.compile(_MARK.format(words="Q|Question|QA|Q&A|FAQ|问|问题|提问"), re.IGNORECASE)
 _ASKING = re.compile(
     r"[?？]|什么|为什么|为何|如何|怎么|怎样|咋|啥|哪些|哪个|哪种|哪里|哪儿|多少|几种|几个|是否|能否|可否|有没有|是不是"
     r"|[吗呢][。.]?$|一下|^请|^(?:简述|简要|试述|论述|描述|解释|说明|列举|比较|对比|谈谈|说说|讲讲|聊聊|介绍|写出"
@@ -63,9 +67,9 @@ def numbering_of(text: str) -> int | None:
 
 
 def clean_title(text: str) -> str:
-    """A heading or question line as words: no numbering, emphasis marks or leading emoji."""
-    text = _EMPHASIS.sub("", text).strip()
-    text = strip_numbering(text)
+    """A heading or question line as words: no numbering, "Q1："-style marks, emphasis or leading emoji."""
+    text = _TITLE_MARK.sub("", _EMPHASIS.sub("", text).strip(), count=1)
+    text = _TITLE_MARK.sub("", strip_numbering(text), count=1)
     while text and not (text[0].isalnum() or text[0] in "([（【《“\"'`$"):
         text = text[1:].lstrip()
     return re.sub(r"\s+", " ", text).rstrip(" :：,，;；。")

@@ -9,7 +9,7 @@ look-alike characters to fold. A `.txt` note without Q lines is read as Markdown
 from __future__ import annotations
 
 from pipeline.collect.markdown.decide import DocumentProblem, QaPair, settle
-from pipeline.collect.markdown.outline import ANSWER, QUESTION
+from pipeline.collect.markdown.phrases import ANSWER, QUESTION
 from pipeline.collect.markdown.prompts import prompt
 from pipeline.collect.markdown.text import fold_look_alikes
 from schemas.config import MarkdownConfig

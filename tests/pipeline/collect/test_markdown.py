@@ -24,6 +24,12 @@ def test_numbered_headings_lose_their_numbers_and_keep_lines_and_path() -> None:
     assert second.question == "为什么要冻结基座？"
 
 
+@pytest.mark.parametrize("heading", ["## Q1：什么是LoRA？", "## **问题**：什么是LoRA？", "## 6-5 QA：什么是LoRA？"])
+def test_question_marks_in_headings_are_dropped(heading: str) -> None:
+    [pair] = pairs(f"{heading}\n\n低秩适配。\n")
+    assert pair.question == "什么是LoRA？"
+
+
 def test_topic_headings_become_questions_that_name_their_parent() -> None:
     note = "## 分词算法\n\n### 2.2 WordPiece\n\n按似然合并子词。\n\n### （7）BPE 介绍\n\n按频率合并。\n"
     assert [p.question for p in pairs(note)] == ["请介绍分词算法中的WordPiece。", "请介绍BPE。"]
