@@ -32,6 +32,9 @@ class MarkdownConfig(Strict):
     context_prompt: str = Field(
         default="请介绍{parent}中的{title}。", description="a topic heading under a parent heading; {parent}, {title}"
     )
+    context_question: str = Field(
+        default="{parent}：{title}", description="a question asked twice in a note, with its parent; {parent}, {title}"
+    )
     images: Literal["drop", "alt_text", "keep"] = Field(
         default="drop", description="drop images, put their alt text, or keep them with the path resolved"
     )
@@ -43,7 +46,7 @@ class MarkdownConfig(Strict):
         description="fenced blocks with these info strings are prose: the answer holds their text",
     )
 
-    @field_validator("topic_prompt", "context_prompt")
+    @field_validator("topic_prompt", "context_prompt", "context_question")
     @classmethod
     def _known_fields(cls, template: str, info: ValidationInfo) -> str:
         allowed = {"title"} if info.field_name == "topic_prompt" else {"title", "parent"}

@@ -7,19 +7,21 @@ instruction such as "…示例说明"), or when they read as the steps of one pr
 "构建模型", …: STEP_SHARE of two or more);
 otherwise its sub-sections are decided in turn, and its preface (the text before them) is not
 released: an introduction is not an answer. A question left with no answer is `no_answer`, one
-answered only by links is `link_only_answer`.
+answered only by links is `link_only_answer`. A question asked twice in one note ("算法简单理解？"
+under "GPT" and under "BERT") names its parent, by `markdown.context_question`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.collect.markdown.answers import link_only, render
 from pipeline.collect.markdown.outline import Section
 from pipeline.collect.markdown.phrases import clean_title, is_step
-from pipeline.collect.markdown.prompts import prompt
+from pipeline.collect.markdown.prompts import in_context, prompt
 from schemas.config import MarkdownConfig
 
 STEP_SHARE = 0.6  # Yolo's "微调教程" has 4 steps in 5 items; no topic list of the tuned notes has 1 in 3
@@ -48,7 +50,14 @@ class DocumentProblem(ValueError):
 
 def decide(root: Section, config: MarkdownConfig, document: Path | None) -> list[QaPair | DocumentProblem]:
     name = document_name(document)
-    return [_pair(section, config, document, name) for section in released(root)]
+    items = [(_parent(section, name), _pair(section, config, document, name)) for section in released(root)]
+    asked = Counter(item.question for _, item in items if isinstance(item, QaPair))
+    return [
+        replace(item, question=in_context(item.question, parent, config))
+        if isinstance(item, QaPair) and asked[item.question] > 1
+        else item
+        for parent, item in items
+    ]
 
 
 def released(section: Section) -> Iterator[Section]:

@@ -62,6 +62,13 @@ def prompt(title: str, parent: str | None, config: MarkdownConfig, *, qline: boo
     return config.topic_prompt.format(title=text)
 
 
+def in_context(question: str, parent: str | None, config: MarkdownConfig) -> str:
+    """A question with its parent in front (`markdown.context_question`), unless it names it already."""
+    if not parent or config.prompt_style == "keep" or _names(parent, question):
+        return question
+    return config.context_question.format(parent=parent, title=question)
+
+
 def _as_question(text: str) -> str:
     if text.endswith(("。", "!", "！", ".", "…")) or "?" in text or "？" in text or _INSTRUCTION.search(text):
         return text

@@ -55,6 +55,12 @@ def test_a_bare_question_word_heading_asks_about_its_parent() -> None:
     assert [p.question for p in pairs(note)] == ["什么是LoRA？", "LoRA是如何实现的？"]
 
 
+def test_a_question_asked_twice_in_a_note_names_its_parent() -> None:
+    note = "## GPT\n\n### 算法简单理解？\n\n逐词生成。\n\n## BERT\n\n### 算法简单理解？\n\n双向编码。\n"
+    assert [p.question for p in pairs(note)] == ["GPT：算法简单理解？", "BERT：算法简单理解？"]
+    assert [p.question for p in pairs(note, context_question="{title}（{parent}）")][1] == "算法简单理解？（BERT）"
+
+
 def test_numbered_questions_with_fenced_prose_answers() -> None:
     note = (
         "1. 💡全参数微调要多少显存？\n\n```text\n要看模型大小和批量大小。\n```\n\n"
