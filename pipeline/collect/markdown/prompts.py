@@ -13,9 +13,10 @@ leading emoji are stripped:
   ("请介绍{parent}中的{title}。"), or `markdown.topic_prompt` ("请介绍{title}。") when it has none or
   the parent already names it.
 
-The parent is the nearest enclosing heading, else the document's name (its file name without the
-suffix, or its folder's for a README). `prompt_style: keep` keeps every title as the note has it,
-cleaned the same way but never reworded.
+A prompt left as one word or a bare number ("总结", "Q: 怎么办？", "3.6") always takes its parent
+("请总结{parent}。", "{parent}：怎么办？", "请介绍{parent}。"). The parent is the nearest enclosing
+heading, else the document's name (its file name without the suffix, or its folder's for a README).
+`prompt_style: keep` keeps every title as the note has it, cleaned the same way but never reworded.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ _ABOUT_PARENT = {"what": "什么是{parent}？", "how": "{parent}是如何实现
 _TRAILING_VERB = re.compile(
     r"^(?P<rest>.+?)\s*(?P<adverb>简单|简要|通俗|详细)?(?P<verb>介绍|简介|解释|讲解|详解|说明|概述|总结|对比|比较|分析)(?:一下)?$"
 )
-_VERBS = {"简介": "介绍", "详解": "详细讲解"}
+_VERBS = {"简介": "介绍", "详解": "详细讲解", "小结": "总结"}
+_VERB_ONLY = {"总结", "小结", "分析", "对比", "比较", "说明", "解释", "描述", "概述", "讲解", "详解"}
+_WORD = re.compile(r"[^\W\d_]")
 _GENERIC_LENGTH = 2  # "题目", "参数", "代码": too short to mean anything without the parent
 _ATTRIBUTE = re.compile(r"(?:区别|差异|异同|联系|关系|优缺点|优势|劣势|作用|意义|原理|特点|用途|含义)$")
 _INSTRUCTION = re.compile(
@@ -45,9 +48,24 @@ def prompt(title: str, parent: str | None, config: MarkdownConfig, *, qline: boo
     text = clean_title(fold_look_alikes(unescape(title)))
     if config.prompt_style == "keep" or not text:
         return text
+    if not _WORD.search(text.strip("0123456789.．-")):  # "3.6" alone: the number of its parent's part
+        return config.topic_prompt.format(title=parent) if parent else text
+    worded = _worded(text, parent, config, qline)
+    return in_context(worded, parent, config) if bare(worded) else worded
+
+
+def bare(prompt_text: str) -> bool:
+    """Only a number or one word ("WordPiece", "为什么？", "总结"): meaningless without the note."""
+    words = re.sub(r"[\s\W_]+", "", prompt_text)
+    return not words or words.isdigit() or bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9]*|[\u4e00-\u9fff]{1,4}", words))
+
+
+def _worded(text: str, parent: str | None, config: MarkdownConfig, qline: bool) -> str:
     word = interrogative(text)
     if word and parent and not qline:
         return _ABOUT_PARENT[word].format(parent=parent)
+    if text in _VERB_ONLY:
+        return f"请{_VERBS.get(text, text)}{parent}。" if parent else config.topic_prompt.format(title=text)
     trailing = _TRAILING_VERB.match(text)
     if trailing and not asks(trailing.group("rest")):
         verb = _VERBS.get(trailing.group("verb"), trailing.group("verb"))

@@ -40,6 +40,21 @@ def test_a_short_topic_takes_its_parent_even_when_the_parent_spells_it() -> None
     assert pair.question == "请介绍LoRA 的训练参数中的r。"
 
 
+@pytest.mark.parametrize(
+    ("heading", "question"),
+    [
+        ("### 总结", "请总结LoRA。"),
+        ("### 小结：", "请总结LoRA。"),
+        ("### 为什么？", "为什么需要LoRA？"),
+        ("### 3.6", "请介绍LoRA。"),
+        ("Q: 怎么办？", "LoRA：怎么办？"),
+    ],
+)
+def test_a_prompt_never_stays_one_word_or_a_number(heading: str, question: str) -> None:
+    [pair] = pairs(f"## LoRA\n\n{heading}\n\n低秩适配。\n")
+    assert pair.question == question
+
+
 def test_a_topic_heading_without_parent_uses_the_topic_template() -> None:
     [pair] = pairs("## 梯度累积\n\n多步累积再更新。\n", topic_prompt="{title}是什么？")
     assert pair.question == "梯度累积是什么？"
