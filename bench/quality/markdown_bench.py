@@ -16,8 +16,9 @@ whether they stay). Rules, per part:
   released pairs (a pair from a note that should give none is not good).
 - **question-like**: no leading numbering, no Markdown escape, not bare, and it asks: it ends in a
   question mark or holds an interrogative or an instruction word (ASKING below).
-- **bare**: a prompt that, once numbering is stripped, is nothing, only a number, or one word (one
-  Latin word or at most four Han characters: "WordPiece", "介绍", "数据有误").
+- **bare**: a prompt that, once numbering is stripped, is nothing, only a number, one Latin word
+  ("WordPiece"), at most four Han characters without a question word ("介绍", "数据有误"), or a
+  question word alone ("为什么？"); "怎么缓解？" is a question, not a bare heading.
 - **dead image links**: images (`![..](..)`, `<img src>`) in prompts or answers whose target is a
   local path that exists neither as written nor beside the note (remote URLs are not checked).
 - **escapes**: backslash escapes of ASCII punctuation (`top\\_k`, `\\[CLS]`) outside code spans,
@@ -66,7 +67,9 @@ ASKING = re.compile(
     r"when|where|who|is|are|does|do|can|should|explain|describe|compare|list|write|implement)\b",
     re.IGNORECASE,
 )
-ONE_WORD = re.compile(r"^(?:[A-Za-z][A-Za-z0-9.+#_-]*|[\u4e00-\u9fff]{1,4})$")
+LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9.+#_-]*$")
+HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
+QUESTION_WORDS = re.compile(r"为什么|什么|怎么|怎样|如何|哪|吗|呢|办|是")
 
 
 @dataclass
@@ -243,7 +246,12 @@ def _dead(target: str, note: Path) -> bool:
 
 def _bare(question: str) -> bool:
     rest = NUMBERING.sub("", question, count=1).strip().strip("*_#：:。.？?！! ")
-    return not rest or rest.isdigit() or ONE_WORD.match(rest) is not None
+    if not rest or rest.isdigit() or LATIN_WORD.match(rest):
+        return True
+    if not HAN_WORD.match(rest):
+        return False
+    left = QUESTION_WORDS.sub("", rest)
+    return left == rest or len(left) <= 1
 
 
 def _show(part: str, tally: Tally, show: int) -> None:

@@ -13,9 +13,10 @@ leading emoji are stripped:
   ("请介绍{parent}中的{title}。"), or `markdown.topic_prompt` ("请介绍{title}。") when it has none or
   the parent already names it.
 
-A prompt left as one word or a bare number ("总结", "Q: 怎么办？", "3.6") always takes its parent
-("请总结{parent}。", "{parent}：怎么办？", "请介绍{parent}。"). The parent is the nearest enclosing
-heading, else the document's name (its file name without the suffix, or its folder's for a README).
+A prompt left empty, a bare number, one word or a question word alone ("总结", "Q: 怎么办？",
+"3.6") always takes its parent ("请总结{parent}。", "{parent}：怎么办？" by
+`markdown.context_question`, "请介绍{parent}。"). The parent is the nearest enclosing heading, else
+the document's name (its file name without the suffix, or its folder's for a README).
 `prompt_style: keep` keeps every title as the note has it, cleaned the same way but never reworded.
 """
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.collect.markdown.phrases import asks, clean_title, interrogative
+from pipeline.collect.markdown.phrases import asks, clean_title, interrogative, strip_numbering
 from pipeline.collect.markdown.text import fold_look_alikes, unescape
 from schemas.config import MarkdownConfig
 
@@ -34,6 +35,7 @@ _TRAILING_VERB = re.compile(
 _VERBS = {"简介": "介绍", "详解": "详细讲解", "小结": "总结"}
 _VERB_ONLY = {"总结", "小结", "分析", "对比", "比较", "说明", "解释", "描述", "概述", "讲解", "详解"}
 _WORD = re.compile(r"[^\W\d_]")
+_BARE_QUESTION_WORDS = re.compile(r"为什么|什么|怎么|怎样|如何|哪|吗|呢|办|是")
 _GENERIC_LENGTH = 2  # "题目", "参数", "代码": too short to mean anything without the parent
 _ATTRIBUTE = re.compile(r"(?:区别|差异|异同|联系|关系|优缺点|优势|劣势|作用|意义|原理|特点|用途|含义)$")
 _INSTRUCTION = re.compile(
@@ -46,18 +48,26 @@ _QUESTION_WORD = re.compile(r"什么|为什么|为何|如何|怎么|怎样|咋|�
 
 def prompt(title: str, parent: str | None, config: MarkdownConfig, *, qline: bool = False) -> str:
     text = clean_title(fold_look_alikes(unescape(title)))
-    if config.prompt_style == "keep" or not text:
+    if config.prompt_style == "keep":
         return text
-    if not _WORD.search(text.strip("0123456789.．-")):  # "3.6" alone: the number of its parent's part
-        return config.topic_prompt.format(title=parent) if parent else text
-    worded = _worded(text, parent, config, qline)
-    return in_context(worded, parent, config) if bare(worded) else worded
+    worded = _worded(text, parent, config, qline) if _WORD.search(text) else ""
+    if not bare(worded):
+        return worded
+    if worded and parent and not _names(parent, worded):
+        return config.context_question.format(parent=parent, title=worded)
+    subject = parent or text
+    return config.topic_prompt.format(title=subject) if subject else worded
 
 
 def bare(prompt_text: str) -> bool:
-    """Only a number or one word ("WordPiece", "为什么？", "总结"): meaningless without the note."""
-    words = re.sub(r"[\s\W_]+", "", prompt_text)
-    return not words or words.isdigit() or bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9]*|[\u4e00-\u9fff]{1,4}", words))
+    """Nothing, a number, one word ("WordPiece", "总结") or a question word alone ("为什么？")."""
+    words = re.sub(r"[\s\W_]+", "", strip_numbering(prompt_text))
+    if not words or words.isdigit() or re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", words):
+        return True
+    if not re.fullmatch(r"[\u4e00-\u9fff]{1,4}", words):
+        return False
+    rest = _BARE_QUESTION_WORDS.sub("", words)
+    return len(rest) <= 1 if rest != words else True
 
 
 def _worded(text: str, parent: str | None, config: MarkdownConfig, qline: bool) -> str:

@@ -48,6 +48,8 @@ def test_a_short_topic_takes_its_parent_even_when_the_parent_spells_it() -> None
         ("### 为什么？", "为什么需要LoRA？"),
         ("### 3.6", "请介绍LoRA。"),
         ("Q: 怎么办？", "LoRA：怎么办？"),
+        ("### ![图](a.png)", "请介绍LoRA。"),
+        ("### LoRA？", "请介绍LoRA。"),
     ],
 )
 def test_a_prompt_never_stays_one_word_or_a_number(heading: str, question: str) -> None:
