@@ -192,6 +192,6 @@ def _mostly_utf8_lines(sample: bytes, complete: bool) -> bool:
     lines = sample.split(b"\n")
     if not complete and len(lines) > 1:
         lines = lines[:-1]
-    wide = [line for line in lines if max(line, default=0) > 0x7F]
-    good = sum(1 for line in wide if _decodes(line, "utf-8", True))
-    return good >= 0.5 * len(wide)
+    filled = [line for line in lines if line.strip()]
+    good = sum(1 for line in filled if _decodes(line, "utf-8", True))
+    return good >= 0.5 * len(filled)
