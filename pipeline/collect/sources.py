@@ -27,16 +27,16 @@ from schemas import SourceConfig
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One file of a source; `problem` is the reason code when collect will not open it."""
+    """One file of a source; `problem` is the reason code when collect will not read it.
+
+    `safe_to_open`: whether the file may be opened and hashed for the release's inputs. A `.zip`
+    may (it is only rejected for its type); a link out of the source or a FIFO may not.
+    """
 
     path: Path
     problem: str | None = None
     detail: str = ""
-
-    @property
-    def safe_to_open(self) -> bool:
-        """Whether the file may be opened and hashed (unreadable content is still fine)."""
-        return self.problem in (None, "unsupported_file_type")
+    safe_to_open: bool = True
 
 
 def source_files(source: SourceConfig) -> list[SourceFile]:
@@ -63,13 +63,15 @@ def classify(path: Path, source: SourceConfig, root: Path | None = None) -> Sour
     if root is None:
         root = _root_of(source)
     if root is not None and path.is_symlink() and not source.follow_links and not _inside(path, root):
-        return SourceFile(path, "link_outside_source", "a symbolic link out of the source folder (follow_links: false)")
+        detail = "a symbolic link out of the source folder (follow_links: false)"
+        return SourceFile(path, "link_outside_source", detail, safe_to_open=False)
     try:
         mode = path.stat().st_mode
     except OSError as err:
-        return SourceFile(path, "unreadable_file", err.strerror or str(err))
+        return SourceFile(path, "unreadable_file", err.strerror or str(err), safe_to_open=False)
     if not stat.S_ISREG(mode):
-        return SourceFile(path, "unsupported_file_type", "not a regular file (a FIFO, socket or device)")
+        detail = "not a regular file (a FIFO, socket or device)"
+        return SourceFile(path, "unsupported_file_type", detail, safe_to_open=False)
     if source.format == "markdown" and inner_suffix(path) == ".txt":
         return SourceFile(path)
     if file_kind(path) is None:
