@@ -143,11 +143,14 @@ def train(
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation after training."),
 ) -> None:
     """Fine-tune a model on a pinned release (QLoRA by default), then evaluate it."""
-    from flows.train import train_flow
-    from pipeline.train.trainer import MemoryRefused
+    from flows.train import load_train_config, train_flow
 
-    with _reported(MemoryRefused):
+    with _reported():
+        load_train_config(config)  # a config mistake is told before any flow starts
         summary = train_flow(str(config), str(resume) if resume else None, not no_eval)
+    if "refused" in summary:
+        console.print(f"[red]refused:[/red] {summary['refused']}", highlight=False)
+        raise typer.Exit(2)
     metrics = summary["metrics"]
     console.print(f"run folder: {summary['run_dir']}")
     console.print(
@@ -166,22 +169,24 @@ def eval_command(run_dir: Path = typer.Argument(..., help="A run folder made by 
     if not (run_dir / "config.json").is_file():
         console.print(f"[red]error:[/red] {run_dir} is not a run folder (no config.json); make one with `sft train`")
         raise typer.Exit(2)
-    result = eval_flow(str(run_dir))
+    with _reported():
+        result = eval_flow(str(run_dir))
     held = result["held_out"]
     console.print(f"held-out loss base {held['base_loss']} -> tuned {held['tuned_loss']}")
     for key in ("forgetting", "overfitting"):
-        if key in result:
-            console.print(f"{key}: {result[key]['verdict']}")
+        console.print(f"{key}: {result[key]['verdict']}")
     console.print(f"report: {run_dir / 'eval.md'}")
 
 
 @app.command()
 def tune(config: Path = typer.Argument(..., help="Training config with a `tune:` section.")) -> None:
     """Optuna search (grid, random or TPE) over learning rate, r, alpha and epochs."""
-    from flows.train import tune_flow
+    from flows.train import load_train_config, load_tune_config, tune_flow
     from pipeline.train.trainer import MemoryRefused
 
     with _reported(MemoryRefused):
+        load_train_config(config)
+        load_tune_config(config)
         rows = tune_flow(str(config))
     table = Table("trial", "learning_rate", "r", "alpha", "epochs", "validation loss")
     for row in rows:
@@ -198,33 +203,58 @@ def estimate_memory(
         "qlora", help="qlora, lora, adalora, ia3, prefix, prompt, ptuning, ptuning_v2, adapter, llama_adapter, full."
     ),
     batch_size: int = typer.Option(8, "--batch-size", "-b"),
-    seq_len: int = typer.Option(2048, "--seq-len", "-s"),
-    weights: str = typer.Option(None, help="fp32, bf16, int8, nf4, nf4-dq (default: nf4-dq for qlora, else bf16)."),
+    seq_len: int = typer.Option(2048, "--seq-len", "-s", help="Sequence length (the cap with --release)."),
+    precision: str = typer.Option(
+        "bf16", help="bf16 (pure bf16, the trainer's default on a GPU), amp (fp32 weights, bf16 autocast), fp16, fp32."
+    ),
+    weights: str = typer.Option("nf4-dq", help="QLoRA's base weights: nf4-dq, nf4 or int8."),
     optimizer: str = typer.Option("adamw_torch", help="adamw_torch, paged_adamw_8bit, adamw_bnb_8bit, sgd."),
     checkpointing: bool = typer.Option(True, help="Activation (gradient) checkpointing."),
+    attention: str = typer.Option("sdpa", help="sdpa or flash_attention_2 (no s^2 scores kept), or eager."),
+    lm_head: str = typer.Option("fused", help="fused (TRL's SFTTrainer: logits in tiles) or full (materialised)."),
     r: int = typer.Option(16, help="LoRA rank."),
+    release: str = typer.Option(None, help="DATASET@VERSION: take sequence lengths from the release's train split."),
+    releases_dir: Path = OutputDir,
+    packing: bool = typer.Option(False, help="With --release: packed batches (every sequence --seq-len long)."),
     gpu: float = typer.Option(None, help="GPU memory in GiB: say whether it fits and what to change."),
 ) -> None:
     """Memory a fine-tune needs, by component, from exact parameter counts (meta device)."""
-    from pipeline.train.memory import GIB, advice, count_parameters, estimate, load_model_config
+    from pipeline.train.memory import GIB, advice, count_parameters, estimate, load_model_config, step_lengths
     from pipeline.train.methods import wrap
+    from pipeline.train.precision import resolve
     from schemas.train import TrainConfig
 
-    config = TrainConfig(release="x@v1", model=model, method=method, lora={"r": r})
-    counts = count_parameters(load_model_config(model), lambda meta_model: wrap(meta_model, config))
-    kind = weights or ("nf4-dq" if method == "qlora" else "bf16")
-    result = estimate(counts, method, batch_size=batch_size, seq_len=seq_len, weights=kind,
-                      optimizer=optimizer, checkpointing=checkpointing)  # fmt: skip
-    console.print(f"{model}: {counts.total:,} parameters, {counts.trainable:,} trainable ({method}, weights {kind})")
-    table = Table("component", "GiB", "formula")
-    for name, value in result.components.items():
-        table.add_row(name, f"{value / GIB:.2f}", result.formulas[name])
-    table.add_row("total", f"{result.total / GIB:.2f}", "")
-    console.print(table)
+    with _reported():
+        config = TrainConfig(release="x@v1", model=model, method=method, lora={"r": r})
+        counts = count_parameters(load_model_config(model), lambda meta_model: wrap(meta_model, config))
+        lengths = {"fixed": seq_len}
+        if release:
+            from pipeline.train.data import pin_release
+
+            pinned = pin_release(releases_dir, release, None)
+            lengths = step_lengths(pinned.token_lengths("train"), seq_len, packing)
+            console.print(f"{release}: train-split tokens per step, p95 {lengths['p95']}, max {lengths['max']} "
+                          f"(counted with the release's tokenizer {pinned.manifest.tokenizer})")  # fmt: skip
+        plan = resolve(method, precision, "cuda")
+    quantization = weights if method == "qlora" else None
+    console.print(f"{model}: {counts.total:,} parameters, {counts.trainable:,} trainable ({method})")
+    results = {}
+    for name, length in lengths.items():
+        result = estimate(counts, method, batch_size=batch_size, seq_len=length, precision=plan,
+                          quantization=quantization, optimizer=optimizer, checkpointing=checkpointing,
+                          attention=attention, lm_head=lm_head)  # fmt: skip
+        results[name] = result
+        table = Table("component", "GiB", "formula", title=f"batch {batch_size} x {length} tokens ({name})")
+        for component, value in result.components.items():
+            table.add_row(component, f"{value / GIB:.2f}", result.formulas[component])
+        table.add_row("total", f"{result.total / GIB:.2f}", "")
+        console.print(table)
+    peak = results.get("max") or results["fixed"]
+    console.print("assumed: " + "; ".join(f"{k} {v}" for k, v in peak.assumptions.items()))
     if gpu is not None:
-        verdict = "fits" if result.fits(gpu) else "does NOT fit"
+        verdict = "fits" if peak.fits(gpu) else "does NOT fit"
         console.print(f"{verdict} in {gpu:g} GiB")
-        for tip in advice(result, gpu, method, checkpointing, batch_size):
+        for tip in advice(peak, gpu, method, checkpointing, batch_size):
             console.print(f"- {tip}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 
 from schemas.record import Strict
 
@@ -12,14 +12,25 @@ Method = Literal[
     "qlora", "lora", "adalora", "ia3", "prefix", "prompt", "ptuning", "ptuning_v2", "adapter", "llama_adapter", "full"
 ]
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"]
+SCHEDULERS = Literal[
+    "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup",
+    "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr", "warmup_stable_decay",
+]  # fmt: skip
+BUNDLED_GENERAL_TEXT = "data/general_text/hongloumeng.txt"
+
+
+def also(*names: str) -> AliasChoices:
+    """The field's own name first, then the names other trainers use for it (peft, transformers, TRL)."""
+    return AliasChoices(*names)
 
 
 class LoraParams(Strict):
-    """The classic QLoRA recipe's defaults (r=16, alpha=16, dropout 0.05 on q/k/v/o/gate)."""
+    """The classic QLoRA recipe's defaults (r=16, alpha=16, dropout 0.05, bias none on q/k/v/o/gate)."""
 
-    r: int = Field(default=16, ge=1)
-    alpha: int = Field(default=16, ge=1)
-    dropout: float = Field(default=0.05, ge=0, lt=1)
+    r: int = Field(default=16, ge=1, validation_alias=also("r", "lora_r"))
+    alpha: int = Field(default=16, ge=1, validation_alias=also("alpha", "lora_alpha"))
+    dropout: float = Field(default=0.05, ge=0, lt=1, validation_alias=also("dropout", "lora_dropout"))
+    bias: Literal["none", "all", "lora_only"] = Field(default="none", description="which biases train (peft)")
     target_modules: list[str] = Field(default_factory=lambda: list(LORA_TARGETS))
 
 
@@ -61,18 +72,33 @@ class QuantParams(Strict):
 
 
 class TrainingParams(Strict):
-    epochs: float = Field(default=1.0, gt=0)
+    """Training arguments; each also accepts the name transformers' TrainingArguments gives it."""
+
+    epochs: float = Field(default=1.0, gt=0, validation_alias=also("epochs", "num_train_epochs"))
     max_steps: int = Field(default=-1, description="overrides epochs when positive")
-    batch_size: int = Field(default=4, ge=1)
-    grad_accum: int = Field(default=1, ge=1)
+    batch_size: int = Field(default=4, ge=1, validation_alias=also("batch_size", "per_device_train_batch_size"))
+    grad_accum: int = Field(default=1, ge=1, validation_alias=also("grad_accum", "gradient_accumulation_steps"))
     learning_rate: float = Field(default=2e-4, gt=0)
-    warmup: float = Field(default=0.03, ge=0, description="a ratio below 1, else steps")
-    optimizer: Literal["adamw_torch", "paged_adamw_8bit", "adamw_bnb_8bit", "paged_adamw_32bit", "sgd"] = "adamw_torch"
-    max_length: int = Field(default=2048, ge=8)
+    weight_decay: float = Field(default=0.0, ge=0)
+    max_grad_norm: float = Field(default=1.0, ge=0, description="gradient clipping (0: none)")
+    lr_scheduler_type: SCHEDULERS = "linear"
+    warmup: float = Field(
+        default=0.03, ge=0, description="a ratio below 1, else steps", validation_alias=also("warmup", "warmup_ratio")
+    )
+    optimizer: Literal["adamw_torch", "paged_adamw_8bit", "adamw_bnb_8bit", "paged_adamw_32bit", "sgd"] = Field(
+        default="adamw_torch", validation_alias=also("optimizer", "optim")
+    )
+    max_length: int = Field(default=2048, ge=8, validation_alias=also("max_length", "max_seq_length"))
     packing: bool = False
+    group_by_length: bool = Field(default=False, description="batch records of similar length (less padding)")
     assistant_only_loss: bool = Field(default=True, description="train on assistant turns only (release masks)")
     gradient_checkpointing: bool = True
-    precision: Literal["auto", "bf16", "fp16", "fp32"] = "auto"
+    precision: Literal["auto", "bf16", "amp", "fp16", "fp32"] = Field(
+        default="auto",
+        description="bf16: bf16 weights and optimizer states; amp: fp32 weights with bf16 autocast; fp16: fp32 "
+        "weights with fp16 autocast; fp32: no autocast; auto: bf16 on a GPU, fp32 on the CPU",
+    )
+    attn_implementation: Literal["sdpa", "eager", "flash_attention_2"] = "sdpa"
     seed: int = 42
     logging_steps: int = Field(default=10, ge=1)
     eval_steps: int | None = Field(default=None, ge=1, description="evaluate every N steps (default: per epoch)")
@@ -89,7 +115,9 @@ class EvalParams(Strict):
     generation_samples: int = Field(default=32, ge=0, description="test records to generate for (0: none)")
     exact_match_max_chars: int = Field(default=16, ge=1, description="answers this short are scored by exact match")
     choice_csv: str | None = Field(default=None, description="C-Eval/CMMLU-style CSV: Question,A,B,C,D,Answer")
-    general_text: str | None = Field(default=None, description="general Chinese text for the forgetting check")
+    general_text: str | None = Field(
+        default=BUNDLED_GENERAL_TEXT, description="general Chinese text for the forgetting check (null: skip it)"
+    )
     forgetting_ratio: float = Field(default=1.2, gt=1, description="tuned/base perplexity above this is forgetting")
     overfit_gap: float = Field(default=0.5, gt=0, description="validation minus train loss above this is overfitting")
 

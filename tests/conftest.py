@@ -5,48 +5,47 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 
-from pipeline.ids import record_id
-from schemas import Message, RecordMeta, SftRecord, SourcePointer
+def _private_hf_cache() -> Path:
+    """Point the Hugging Face caches at a temporary folder before anything imports their libraries.
 
-_HF_CACHE_ENV = ("HF_HOME", "HF_DATASETS_CACHE")
-_HF_ROOT = pytest.StashKey[Path]()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Point the Hugging Face caches at a temporary folder before any test module is imported.
-
-    `datasets` and `huggingface_hub` read these variables once, at import time, and `datasets`
-    keys its cache of a local folder on the folder's name: without this, the suite would fill the
-    user's own cache and a later `load_dataset` of a user's release could return test rows.
+    `datasets` and `huggingface_hub` read these variables once, at import time, and `datasets` keys
+    its cache of a local folder on the folder's name: without this the suite would fill the user's
+    own cache, and a later `load_dataset` of a user's release could return test rows. It runs when
+    pytest imports this file, the first conftest, before the conftests below it import transformers.
     """
     root = Path(tempfile.mkdtemp(prefix="sft-tests-hf-"))
-    config.stash[_HF_ROOT] = root
     os.environ["HF_HOME"] = str(root / "home")
     os.environ["HF_DATASETS_CACHE"] = str(root / "datasets")
+    return root
+
+
+HF_ROOT = _private_hf_cache()
+
+from collections.abc import Callable, Iterator  # noqa: E402  (after the cache is set)
+
+import pytest  # noqa: E402
+
+from pipeline.ids import record_id  # noqa: E402
+from schemas import Message, RecordMeta, SftRecord, SourcePointer  # noqa: E402
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    root = config.stash.get(_HF_ROOT, None)
-    if root is not None:
-        shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(HF_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def hf_cache(pytestconfig: pytest.Config) -> Iterator[Path]:
+def hf_cache() -> Iterator[Path]:
     """The session's private `HF_DATASETS_CACHE`; fails if a library read the caches before it was set."""
     import datasets
     import huggingface_hub.constants
 
-    root = pytestconfig.stash[_HF_ROOT]
-    for name in _HF_CACHE_ENV:
-        assert os.environ[name].startswith(str(root)), f"{name} was changed during the session"
-    assert Path(datasets.config.HF_DATASETS_CACHE).is_relative_to(root), "datasets was imported before conftest"
-    assert Path(huggingface_hub.constants.HF_HOME).is_relative_to(root), "huggingface_hub was imported before conftest"
+    for name in ("HF_HOME", "HF_DATASETS_CACHE"):
+        assert os.environ[name].startswith(str(HF_ROOT)), f"{name} was changed during the session"
+    assert Path(datasets.config.HF_DATASETS_CACHE).is_relative_to(HF_ROOT), "datasets was imported before conftest"
+    assert Path(huggingface_hub.constants.HF_HOME).is_relative_to(HF_ROOT), "huggingface_hub was imported first"
     yield Path(datasets.config.HF_DATASETS_CACHE)
 
 

@@ -31,6 +31,10 @@ class PinnedRelease:
     def pin(self) -> dict:
         return {"release": f"{self.manifest.dataset}@{self.manifest.version}", "fingerprint": self.manifest.fingerprint}
 
+    def token_lengths(self, split: str = "train") -> list[int]:
+        """Tokens per record as the release counted them (with the release's tokenizer)."""
+        return [r.meta.tokens for r in self.records(split) if r.meta.tokens]
+
     def records(self, split: str) -> list[SftRecord]:
         path = self.path / f"{split}.jsonl"
         return list(read_models(path, SftRecord)) if path.exists() else []

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
@@ -59,6 +60,28 @@ def load_models(run_dir: Path, config: TrainConfig, release: PinnedRelease) -> M
     return Models(base, tuned, tokenizer, template)
 
 
+def token_loss(model: Any, ids: Any, labels: Any) -> tuple[float, int]:
+    """Summed next-token cross-entropy over the labelled positions, and their count.
+
+    Computed from the logits rather than with `labels=`: peft's AdaLoRA adds its orthogonality
+    regulariser to any loss the model returns, and a reloaded AdaLoRA model has no trainable
+    adapter to take its weight from (`'...' object has no attribute 'trainable_adapter_name'`).
+    The held-out loss is the language-model loss alone either way.
+    """
+    import torch
+
+    logits = model(input_ids=ids).logits[:, -ids.shape[1] :]  # prompt tuning puts its virtual tokens first
+    logits = logits[:, :-1].float()
+    targets = labels[:, 1:]
+    counted = int((targets != -100).sum())
+    if not counted:
+        return 0.0, 0
+    loss = torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100, reduction="sum"
+    )
+    return float(loss), counted
+
+
 def masked_loss(model: Any, dataset: Any) -> float | None:
     """Mean loss per trained token over a dataset of input_ids and assistant_masks."""
     import torch
@@ -72,10 +95,8 @@ def masked_loss(model: Any, dataset: Any) -> float | None:
             labels = torch.tensor(
                 [[t if m else -100 for t, m in zip(row["input_ids"], row["assistant_masks"], strict=True)]]
             )
-            counted = int((labels[0, 1:] != -100).sum())
-            if counted:
-                total += float(model(input_ids=ids, labels=labels).loss) * counted
-                tokens += counted
+            summed, counted = token_loss(model, ids, labels)
+            total, tokens = total + summed, tokens + counted
     return total / tokens if tokens else None
 
 
@@ -146,18 +167,21 @@ def choice_accuracy(models: Models, model: Any, path: Path) -> dict:
     return {"questions": len(rows), "accuracy": correct / len(rows) if rows else None}
 
 
+def general_lines(path: Path, max_lines: int = 200) -> list[str]:
+    return [line.strip() for line in decode(path.read_bytes()).text.splitlines() if line.strip()][:max_lines]
+
+
 def text_perplexity(models: Models, model: Any, path: Path, max_lines: int = 200, max_tokens: int = 512) -> float:
     import torch
 
-    lines = [line.strip() for line in decode(path.read_bytes()).text.splitlines() if line.strip()][:max_lines]
     total, tokens = 0.0, 0
     with torch.no_grad():
-        for line in lines:
+        for line in general_lines(path, max_lines):
             ids = torch.tensor([models.tokenizer(line, add_special_tokens=False)["input_ids"][:max_tokens]])
             if ids.shape[1] < 2:
                 continue
-            total += float(model(input_ids=ids, labels=ids).loss) * (ids.shape[1] - 1)
-            tokens += ids.shape[1] - 1
+            summed, counted = token_loss(model, ids, ids)
+            total, tokens = total + summed, tokens + counted
     return math.exp(total / tokens) if tokens else float("nan")
 
 
@@ -213,8 +237,11 @@ def evaluate_run(run_dir: Path) -> dict:
             "base": choice_accuracy(models, models.base, path),
             "tuned": choice_accuracy(models, models.tuned, path),
         }
-    if config.eval.general_text:
-        result["forgetting"] = _forgetting(models, Path(config.eval.general_text), config.eval.forgetting_ratio)
+    result["forgetting"] = (
+        _forgetting(models, Path(config.eval.general_text), config.eval.forgetting_ratio)
+        if config.eval.general_text
+        else {"verdict": "not checked: eval.general_text is null (set it to a general Chinese text file)"}
+    )
     history = json.loads((run_dir / "log_history.json").read_text(encoding="utf-8"))
     result["overfitting"] = overfitting(history, config.eval.overfit_gap)
     write_json(run_dir / "eval.json", result)
@@ -223,6 +250,8 @@ def evaluate_run(run_dir: Path) -> dict:
 
 
 def _forgetting(models: Models, path: Path, ratio_limit: float) -> dict:
+    if not path.is_file():
+        raise FileNotFoundError(f"eval.general_text {path} does not exist")
     base, tuned = text_perplexity(models, models.base, path), text_perplexity(models, models.tuned, path)
     ratio = tuned / base
     verdict = (
@@ -231,7 +260,12 @@ def _forgetting(models: Models, path: Path, ratio_limit: float) -> dict:
         if ratio > ratio_limit
         else f"no forgetting beyond the limit: tuned/base perplexity {ratio:.2f} (limit {ratio_limit})"
     )
-    return {"base_perplexity": base, "tuned_perplexity": tuned, "ratio": ratio, "verdict": verdict}
+    lines = general_lines(path)
+    text = "\n".join(lines)
+    measured_on = {"path": str(path), "lines": len(lines), "characters": len(text),
+                   "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]}  # fmt: skip
+    return {"base_perplexity": base, "tuned_perplexity": tuned, "ratio": ratio, "verdict": verdict,
+            "measured_on": measured_on}  # fmt: skip
 
 
 def eval_report(result: dict, config: TrainConfig) -> str:
@@ -254,8 +288,13 @@ def eval_report(result: dict, config: TrainConfig) -> str:
         lines.append(f"| multiple-choice accuracy | {_fmt(result['choice']['base']['accuracy'])} | "
                      f"{_fmt(result['choice']['tuned']['accuracy'])} |")  # fmt: skip
     lines += ["", "## Did SFT make it dumber?", ""]
-    if "forgetting" in result:
-        lines.append(f"- Forgetting: {result['forgetting']['verdict']}")
+    forgetting = result["forgetting"]
+    lines.append(f"- Forgetting: {forgetting['verdict']}")
+    if "measured_on" in forgetting:
+        on = forgetting["measured_on"]
+        lines.append(f"  (perplexity measured on `{on['path']}`: {on['lines']} lines, {on['characters']} characters, "
+                     f"sha256 {on['sha256']}; base {_fmt(forgetting['base_perplexity'])}, tuned "
+                     f"{_fmt(forgetting['tuned_perplexity'])})")  # fmt: skip
     lines.append(f"- Overfitting: {result['overfitting']['verdict']}")
     lines += ["", "## Sample generations", "", "| prompt | reference | base | tuned |", "|---|---|---|---|"]
     for example in generation["examples"][:10]:

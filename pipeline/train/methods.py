@@ -81,14 +81,14 @@ def peft_config(config: TrainConfig, total_steps: int = 1000, num_layers: int | 
     if method in ("qlora", "lora"):
         return LoraConfig(
             r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.target_modules,
-            bias="none", task_type=TaskType.CAUSAL_LM,
+            bias=lora.bias, task_type=TaskType.CAUSAL_LM,
         )  # fmt: skip
     if method == "adalora":
         ada = config.adalora
         return AdaLoraConfig(
             init_r=ada.init_r, target_r=ada.target_r, tinit=ada.tinit, tfinal=ada.tfinal, deltaT=ada.delta_t,
             total_step=max(total_steps, ada.tinit + ada.tfinal + 1), lora_alpha=lora.alpha,
-            lora_dropout=lora.dropout, target_modules=lora.target_modules, task_type=TaskType.CAUSAL_LM,
+            lora_dropout=lora.dropout, target_modules=lora.target_modules, bias=lora.bias, task_type=TaskType.CAUSAL_LM,
         )  # fmt: skip
     if method == "ia3":
         return IA3Config(target_modules=IA3_TARGETS, feedforward_modules=["down_proj"], task_type=TaskType.CAUSAL_LM)

@@ -1,8 +1,9 @@
 """Fine-tune a model on a pinned release with TRL's SFTTrainer, and leave a complete run folder.
 
 Run folder: config.json (the resolved config), release.json (the pin), memory.json (the
-preflight estimate), adapter/ or model/ (safetensors), merged/ on request, checkpoints/,
-log_history.json, metrics.json and loss.png.
+preflight estimate), training_args.json (every argument the trainer ran with), adapter/ or
+model/ (safetensors), merged/ on request, checkpoints/, log_history.json, metrics.json and
+loss.png. The memory preflight runs before the folder is made: a refused run leaves nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pipeline.train.adapters import save_adapters
 from pipeline.train.data import PinnedRelease, pin_release, to_dataset
 from pipeline.train.memory import GIB, advice, count_parameters, estimate, load_model_config
 from pipeline.train.methods import MERGEABLE, PROMPT_METHODS, wrap
+from pipeline.train.precision import Precision, resolve
+from pipeline.train.run_figures import RunClock, whole_run_figures
 from schemas.train import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -43,41 +46,44 @@ def device_of(config: TrainConfig) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def weights_kind(config: TrainConfig, device: str) -> str:
-    if config.method == "qlora":
-        if config.quantization.bits == 8:
-            return "int8"
-        return "nf4-dq" if config.quantization.double_quant else "nf4"
-    return "bf16" if device == "cuda" else "fp32"
+def precision_of(config: TrainConfig, device: str) -> Precision:
+    return resolve(config.method, config.training.precision, device)
 
 
-def preflight(config: TrainConfig, device: str, total_steps: int) -> dict:
-    """The memory estimate for this run; refuses when it cannot fit the GPU's memory."""
+def quantization_of(config: TrainConfig) -> str | None:
+    if config.method != "qlora":
+        return None
+    if config.quantization.bits == 8:
+        return "int8"
+    return "nf4-dq" if config.quantization.double_quant else "nf4"
+
+
+def preflight(config: TrainConfig, device: str, total_steps: int, seq_len: int) -> dict:
+    """The memory estimate for this run (its longest batch); refuses when it cannot fit the GPU."""
     import torch
 
     counts = count_parameters(load_model_config(config.model), lambda model: wrap(model, config, total_steps))
     training = config.training
+    checkpointing = training.gradient_checkpointing and config.method not in PROMPT_METHODS
     result = estimate(
-        counts,
-        config.method,
-        batch_size=training.batch_size,
-        seq_len=training.max_length,
-        weights=weights_kind(config, device),
-        optimizer=training.optimizer,
-        checkpointing=training.gradient_checkpointing and config.method not in PROMPT_METHODS,
-    )
+        counts, config.method, batch_size=training.batch_size, seq_len=seq_len,
+        precision=precision_of(config, device), quantization=quantization_of(config),
+        optimizer=training.optimizer, checkpointing=checkpointing, attention=training.attn_implementation,
+    )  # fmt: skip
     gpu_gib = config.gpu_memory_gb
     if gpu_gib is None and device == "cuda":
         gpu_gib = torch.cuda.get_device_properties(0).total_memory / GIB
     table = {name: round(value / GIB, 3) for name, value in result.components.items()}
-    summary = {"gib": table, "total_gib": round(result.total / GIB, 3), "gpu_gib": gpu_gib,
-               "trainable_parameters": counts.trainable, "total_parameters": counts.total}  # fmt: skip
+    summary = {"gib": table, "total_gib": round(result.total / GIB, 3), "gpu_gib": gpu_gib, "seq_len": seq_len,
+               "assumptions": result.assumptions, "trainable_parameters": counts.trainable,
+               "total_parameters": counts.total}  # fmt: skip
     if gpu_gib is not None and not result.fits(gpu_gib):
-        lines = "\n".join(f"  {name:17} {gib:8.2f} GiB" for name, gib in table.items())
-        tips = "; ".join(advice(result, gpu_gib, config.method, config.training.gradient_checkpointing,
-                                config.training.batch_size))  # fmt: skip
+        lines = "\n".join(f"  {name:22} {gib:8.2f} GiB" for name, gib in table.items())
+        tips = "; ".join(advice(result, gpu_gib, config.method, checkpointing, training.batch_size))
         raise MemoryRefused(
-            f"the run needs about {result.total / GIB:.1f} GiB but the GPU has {gpu_gib:.1f} GiB:\n{lines}\nTry: {tips}"
+            f"the run needs about {result.total / GIB:.1f} GiB but the GPU has {gpu_gib:.1f} GiB "
+            f"({result.assumptions['precision']}, batch {training.batch_size} x {seq_len} tokens):\n"
+            f"{lines}\nTry: {tips}"
         )
     return summary
 
@@ -86,7 +92,11 @@ def load_model(config: TrainConfig, device: str) -> Any:
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
-    kwargs: dict[str, Any] = {"trust_remote_code": config.trust_remote_code, "use_safetensors": True}
+    kwargs: dict[str, Any] = {
+        "trust_remote_code": config.trust_remote_code,
+        "use_safetensors": True,
+        "attn_implementation": config.training.attn_implementation,
+    }
     if config.method == "qlora":
         quant = config.quantization
         compute = getattr(torch, quant.compute_dtype) if device == "cuda" else torch.float32
@@ -102,7 +112,9 @@ def load_model(config: TrainConfig, device: str) -> Any:
         )
         kwargs["device_map"] = {"": 0} if device == "cuda" else {"": "cpu"}
     else:
-        kwargs["dtype"] = torch.bfloat16 if device == "cuda" else torch.float32
+        kwargs["dtype"] = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[
+            precision_of(config, device).weights
+        ]
     model = AutoModelForCausalLM.from_pretrained(config.model, **kwargs)
     if config.method == "qlora":
         _cpu_safe_4bit(model, device)
@@ -153,26 +165,30 @@ def train(config: TrainConfig, run_dir: Path, resume: bool = False) -> TrainResu
     if train_set is None:
         raise ValueError(f"{config.release} has no trainable records in its train split")
     steps = _planned_steps(config, len(train_set))
+    longest = training.max_length if training.packing else max(len(row) for row in train_set["input_ids"])
+    memory = preflight(config, device, steps, longest)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_json(run_dir / "config.json", config.model_dump(mode="json"))
     write_json(run_dir / "release.json", release.pin)
-    write_json(run_dir / "memory.json", preflight(config, device, steps))
+    write_json(run_dir / "memory.json", memory)
 
+    checkpoint = last_checkpoint(run_dir / "checkpoints") if resume else None
+    if resume and checkpoint is None:
+        raise ValueError(f"nothing to resume: {run_dir / 'checkpoints'} holds no checkpoint")
     model = prepare(load_model(config, device), config, steps)
-    callbacks: list[TrainerCallback] = [_AdaLoraAllocator()] if config.method == "adalora" else []
-    args = SFTConfig(**_sft_arguments(config, run_dir, device, eval_set is not None))
+    clock = RunClock(checkpoint)
+    callbacks: list[TrainerCallback] = [clock, *([_AdaLoraAllocator()] if config.method == "adalora" else [])]
+    args = SFTConfig(**sft_arguments(config, run_dir, device, eval_set is not None))
+    write_json(run_dir / "training_args.json", args.to_dict())
     trainer = SFTTrainer(
         model=model, args=args, train_dataset=train_set, eval_dataset=eval_set,
         processing_class=tokenizer, callbacks=callbacks,
     )  # fmt: skip
-    checkpoint = last_checkpoint(run_dir / "checkpoints") if resume else None
-    if resume and checkpoint is None:
-        raise ValueError(f"nothing to resume: {run_dir / 'checkpoints'} holds no checkpoint")
     outcome = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if eval_set is not None and not any("eval_loss" in h and h["step"] == trainer.state.global_step
                                         for h in trainer.state.log_history):  # fmt: skip
         trainer.evaluate()  # the final model's validation loss, whatever the evaluation schedule
-    metrics = _save_run(trainer, model, config, run_dir, release, outcome, tokenizer, checkpoint)
+    metrics = _save_run(trainer, model, config, run_dir, release, outcome, tokenizer, checkpoint, clock)
     return TrainResult(run_dir, metrics)
 
 
@@ -181,12 +197,12 @@ def last_checkpoint(folder: Path) -> Path | None:
     return max(found, key=lambda p: int(p.name.split("-")[-1])) if found else None
 
 
-def _sft_arguments(config: TrainConfig, run_dir: Path, device: str, has_eval: bool) -> dict:
+def sft_arguments(config: TrainConfig, run_dir: Path, device: str, has_eval: bool) -> dict:
     training = config.training
-    precision = training.precision
-    if precision == "auto":
-        precision = "bf16" if device == "cuda" else "fp32"
+    cast = precision_of(config, device).autocast
     every = {"eval": training.eval_steps, "save": training.save_steps}
+    if training.lr_scheduler_type == "constant" and training.warmup:
+        log.warning("lr_scheduler_type constant ignores warmup (%s); constant_with_warmup uses it", training.warmup)
     return {
         "output_dir": str(run_dir / "checkpoints"),
         "num_train_epochs": training.epochs,
@@ -195,13 +211,17 @@ def _sft_arguments(config: TrainConfig, run_dir: Path, device: str, has_eval: bo
         "per_device_eval_batch_size": training.batch_size,
         "gradient_accumulation_steps": training.grad_accum,
         "learning_rate": training.learning_rate,
-        "warmup_steps": training.warmup,
+        "weight_decay": training.weight_decay,
+        "max_grad_norm": training.max_grad_norm,
+        "lr_scheduler_type": training.lr_scheduler_type,
+        "warmup_steps": training.warmup,  # below 1 transformers reads it as a ratio
         "optim": training.optimizer,
+        "train_sampling_strategy": "group_by_length" if training.group_by_length else "random",
         "max_length": training.max_length,
         "packing": training.packing,
         "gradient_checkpointing": training.gradient_checkpointing and config.method not in PROMPT_METHODS,
-        "bf16": precision == "bf16",
-        "fp16": precision == "fp16",
+        "bf16": cast == "bf16",
+        "fp16": cast == "fp16",
         "use_cpu": device == "cpu",
         "seed": training.seed,
         "logging_steps": training.logging_steps,
@@ -224,7 +244,7 @@ class _AdaLoraAllocator(TrainerCallback):
 
 
 def _save_run(trainer: Any, model: Any, config: TrainConfig, run_dir: Path, release: PinnedRelease,
-              outcome: Any, tokenizer: Any, resumed_from: Path | None) -> dict:  # fmt: skip
+              outcome: Any, tokenizer: Any, resumed_from: Path | None, clock: RunClock) -> dict:  # fmt: skip
     target = run_dir / ("model" if config.method == "full" else "adapter")
     if config.method == "adapter":
         save_adapters(model, target)
@@ -236,21 +256,25 @@ def _save_run(trainer: Any, model: Any, config: TrainConfig, run_dir: Path, rele
         tokenizer.save_pretrained(run_dir / "merged")
     history = trainer.state.log_history
     write_json(run_dir / "log_history.json", history)
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     losses = [h["loss"] for h in history if "loss" in h]
     evals = [h["eval_loss"] for h in history if "eval_loss" in h]
+    steps = trainer.state.global_step
+    whole = whole_run_figures(history, clock.seconds(), steps)
     metrics = {
         "method": config.method,
         "release": release.pin,
-        "steps": trainer.state.global_step,
-        "trainable_parameters": trainable,
-        "train_loss": outcome.training_loss,
+        "steps": steps,
+        "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
+        **whole,
         "first_logged_loss": losses[0] if losses else None,
         "last_logged_loss": losses[-1] if losses else None,
         "last_eval_loss": evals[-1] if evals else None,
-        "seconds": outcome.metrics.get("train_runtime"),
-        "seconds_per_step": outcome.metrics.get("train_runtime", 0) / max(trainer.state.global_step, 1),
         "resumed_from": resumed_from.name if resumed_from else None,
+        "this_session": {
+            "train_loss": outcome.training_loss,
+            "seconds": outcome.metrics.get("train_runtime"),
+            "steps": steps - clock.start_step,
+        },
     }
     write_json(run_dir / "metrics.json", metrics)
     plot_losses(history, run_dir / "loss.png")

@@ -48,14 +48,44 @@ tune: {{sampler: random, trials: 2, learning_rate: [0.001, 0.01], r: [2, 4], alp
     [tune_dir] = (tmp_path / "runs").glob("tune-*")
     assert len((tune_dir / "results.csv").read_text().splitlines()) == 3
 
+    estimated = runner.invoke(app, ["estimate-memory", str(model), "--method", "lora", "--release", "toy@v1",
+                                    "--releases-dir", str(tmp_path / "releases"), "--seq-len", "128"])  # fmt: skip
+    assert estimated.exit_code == 0, estimated.output
+    assert "toy@v1: train-split tokens per step, p95" in estimated.output and "(max)" in estimated.output
+
+    too_big = config.read_text().replace("run_name: first", "run_name: refused\ngpu_memory_gb: 0.01")
+    config.write_text(too_big, encoding="utf-8")
+    refused = runner.invoke(app, ["train", str(config)])
+    assert refused.exit_code == 2 and refused.output.count("the run needs about") == 1, refused.output
+    assert "Traceback" not in refused.output and not (tmp_path / "runs" / "refused").exists()
+
     wrong = config.read_text().replace("release: toy@v1", "release: toy@v9")
     config.write_text(wrong, encoding="utf-8")
     refused = runner.invoke(app, ["train", str(config)])
     assert refused.exit_code == 2 and "has no version 'v9'" in refused.output
 
 
-def test_estimate_memory_prints_components_and_advice() -> None:
+def test_unknown_train_keys_name_the_file_and_line(tmp_path: Path) -> None:
+    config = tmp_path / "train.yaml"
+    config.write_text(
+        "release: toy@v1\nmodel: qwen2.5-0.5b\nlora: {r: 8, lora_alpha: 16}\ntraining:\n  batch_size: 8\n"
+        "  grad_acum: 2\n  warmup_ratio: 0.1\n  warmup: 0.2\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["train", str(config)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    output = " ".join(result.output.split())  # the console wraps long lines
+    assert f"{config}: 2 problem(s) in the training config" in output
+    assert "line 6, training.grad_acum: unknown key 'grad_acum' (did you mean 'grad_accum'?)" in output
+    assert "line 7, training.warmup_ratio: the same setting as 'warmup', which is also given" in output
+
+
+def test_estimate_memory_prints_components_assumptions_and_advice() -> None:
     result = runner.invoke(app, ["estimate-memory", "qwen2.5-7b", "--method", "full", "--gpu", "24"])
     assert result.exit_code == 0, result.output
     assert "7,615,616,512 parameters" in result.output and "optimizer states" in result.output
     assert "does NOT fit in 24 GiB" in result.output and "qlora" in result.output
+    assert "precision bf16 (bf16 weights, bf16 autocast)" in result.output and "attention sdpa" in result.output
+    amp = runner.invoke(app, ["estimate-memory", "qwen2.5-7b", "--method", "full", "--precision", "amp", "--gpu", "80"])
+    assert amp.exit_code == 0 and "autocast weight copies │ 14.19" in amp.output
+    assert "use training.precision: bf16" in amp.output

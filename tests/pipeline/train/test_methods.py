@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,29 @@ def test_qlora_loss_decreases(train_config, tmp_path: Path) -> None:
     assert result.metrics["trainable_parameters"] > 0
 
 
-@pytest.mark.parametrize("method", ["lora", "adalora", "ia3", "prefix", "prompt", "ptuning", "ptuning_v2", "full"])
-def test_every_method_trains_and_saves(train_config, tmp_path: Path, method: str) -> None:
-    result = train(train_config(method), tmp_path / method)
-    saved = tmp_path / method / ("model" if method == "full" else "adapter")
-    assert any(saved.glob("*.safetensors"))
-    assert result.metrics["steps"] == 6
-    assert result.metrics["trainable_parameters"] > 0
+METHODS = ["qlora", "lora", "adalora", "ia3", "prefix", "prompt", "ptuning", "ptuning_v2", "adapter", "llama_adapter",
+           "full"]  # fmt: skip
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_trains_saves_reloads_and_evaluates(
+    train_config, tiny_llama: Path, tmp_path: Path, method: str
+) -> None:
+    from pipeline.train.evaluate import evaluate_run
+
+    config = train_config(method, max_steps=2, save_steps=2, eval_steps=2)
+    if method == "llama_adapter":  # peft supports it on Llama-family models only
+        config = config.model_copy(update={"model": str(tiny_llama)})
+    run = tmp_path / method
+    result = train(config, run)
+    assert any((run / ("model" if method == "full" else "adapter")).glob("*.safetensors"))
+    assert result.metrics["steps"] == 2 and result.metrics["trainable_parameters"] > 0
     assert result.metrics["last_eval_loss"] is not None
+    evaluated = evaluate_run(run)  # reloads the saved weights beside a fresh base model
+    held = evaluated["held_out"]
+    assert math.isfinite(held["tuned_loss"]) and held["tuned_loss"] != held["base_loss"]
+    assert evaluated["forgetting"]["measured_on"]["path"].endswith("hongloumeng.txt")
+    assert "## Did SFT make it dumber?" in (run / "eval.md").read_text(encoding="utf-8")
 
 
 def test_adalora_really_reallocates_ranks(train_config, tmp_path: Path) -> None:
@@ -53,14 +69,18 @@ def test_merge_on_request(train_config, tmp_path: Path) -> None:
     assert any((tmp_path / "merged-run" / "merged").glob("*.safetensors"))
 
 
-def test_resume_continues_a_stopped_run(train_config, tmp_path: Path) -> None:
+def test_resume_continues_a_stopped_run_and_reports_the_whole_run(train_config, tmp_path: Path) -> None:
     run = tmp_path / "resumable"
-    train(train_config("lora", max_steps=3, save_steps=3, eval_steps=3), run)
-    assert (run / "checkpoints" / "checkpoint-3").is_dir()
+    first = train(train_config("lora", max_steps=3, save_steps=3, eval_steps=3), run)
+    assert (run / "checkpoints" / "checkpoint-3" / "run_clock.json").is_file()
     resumed = train(train_config("lora", max_steps=6, save_steps=3, eval_steps=3), run, resume=True)
     history = json.loads((run / "log_history.json").read_text())
-    assert resumed.metrics["steps"] == 6 and resumed.metrics["resumed_from"] == "checkpoint-3"
+    metrics = resumed.metrics
+    assert metrics["steps"] == 6 and metrics["resumed_from"] == "checkpoint-3"
     assert [h["step"] for h in history if "loss" in h] == [1, 2, 3, 4, 5, 6]  # steps 1-3 from the checkpoint's state
+    assert metrics["train_loss"] == pytest.approx(mean([h["loss"] for h in history if "loss" in h]))
+    assert metrics["this_session"]["steps"] == 3
+    assert metrics["seconds"] > metrics["this_session"]["seconds"] and metrics["seconds"] >= first.metrics["seconds"]
     with pytest.raises(ValueError, match="nothing to resume"):
         train(train_config("lora"), tmp_path / "empty", resume=True)
 
