@@ -15,15 +15,15 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows.build import annotation_store, hygiene, input_files, records_of
-from pipeline import clean, segment
+from pipeline import clean, collect, dedup, segment
 from pipeline.annotate import select
 from pipeline.annotate.client import AnnotationServiceError, LabelStudioClient, connect
 from pipeline.annotate.decisions import agreement, decide_all
 from pipeline.annotate.interface import labeling_config, task_for
 from pipeline.annotate.store import append_raw, load_pushed, load_votes, write_pushed
 from pipeline.config import load_run_config
-from schemas import RunConfig
+from pipeline.stages import annotation_store, normalize_stage
+from schemas import RunConfig, SftRecord
 
 
 def token_for(config: RunConfig) -> str:
@@ -56,9 +56,7 @@ def project_title(config: RunConfig) -> str:
 @flow(name="annotate-push")
 def annotate_push_flow(config_path: str) -> dict:
     config = load_run_config(config_path)
-    work = Path(config.work_dir) / config.dataset / "annotate-push"
-    _, _, deduped = hygiene(config, input_files(config), work)
-    records = [r for shard in deduped for r in records_of(shard)]
+    records = hygiene(config)
     chosen = select(
         records, config.annotate, flagged_records(records, config) if config.annotate.select == "flagged" else None
     )
@@ -75,6 +73,17 @@ def annotate_push_flow(config_path: str) -> dict:
     summary = {"project": project, "records": len(records), "selected": len(chosen), **counts}
     get_run_logger().info("pushed to %s: %s", config.annotate.url, summary)
     return summary
+
+
+def hygiene(config: RunConfig) -> list[SftRecord]:
+    """collect, normalize and dedup: annotators never see duplicates or garbage."""
+    records: list[SftRecord] = []
+    for source in config.sources:
+        stage = normalize_stage(config, source)
+        for path in collect.expand_source(source):
+            read = [r for r in collect.read(path, source, config.collect) if isinstance(r, SftRecord)]
+            records += stage.run(read).kept
+    return dedup.run(records, config.dedup).kept
 
 
 def flagged_records(records: list, config: RunConfig) -> set[str]:

@@ -1,27 +1,37 @@
-"""build_dataset_flow: raw files to a versioned release, one Prefect task per shard and stage.
+"""build_dataset_flow: raw files to a versioned release. Set up, then run the stage list.
 
-Tasks pass shard paths, never record lists: each stage reads its input shard, calls the plain
-pipeline function and writes its kept records and its rejections beside each other under the
-run's work folder. A build whose inputs, config and code match a published release stops
-before doing any work.
+The stage list (pipeline/stages.py) is cut at its global stages. Everything before the first one
+runs per input (collect, normalize, then annotate ... clean) as one task per file or byte range
+of a large file; the global stages decide once over the sketches those tasks wrote; everything
+after runs per piece (the decisions applied, then augment, render) as one task per piece. Tasks
+run on the configured runner (threads, processes or Dask) and pass paths, never record lists;
+each caches its output in the work folder, so a later build re-runs only what changed.
+
+A build whose inputs, config and code match a published release verifies that release's files
+and stops; two builds of one dataset at once take turns on the dataset's lock.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache, reduce
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
+from flows import shards
+from flows.runners import task_runner
+from flows.shards import Finished, Input, Job, Piece, Prepared
 from flows.version import code_version
-from pipeline import annotate, augment, clean, collect, decontaminate, dedup, normalize, render, segment, split
-from pipeline.annotate.decisions import decide_all
-from pipeline.annotate.store import load_pushed, load_votes
+from pipeline import collect
 from pipeline.config import load_run_config
-from pipeline.io import read_models, write_models
+from pipeline.dedup.near import Rows
+from pipeline.dedup.sketch import Sketches
+from pipeline.engine import read_records, read_rejections
 from pipeline.release import (
     ReleaseRefused,
     ReleaseRequest,
@@ -29,35 +39,17 @@ from pipeline.release import (
     input_fingerprint,
     load_manifest,
     publish,
+    release_lock,
     sha256_file,
+    verify_release,
 )
 from pipeline.release.report import markdown_summary
-from pipeline.split.leakage import leakage_report
-from schemas import (
-    InputFile,
-    Manifest,
-    RecordResult,
-    Rejection,
-    RenderConfig,
-    RunConfig,
-    SegmentConfig,
-    SftRecord,
-    SourceConfig,
-    StageCounts,
-)
+from pipeline.split import leakage
+from pipeline.stages import GlobalStage, Resources, annotation_store, build_stages, stage_names
+from pipeline.work import key
+from schemas import InputFile, Manifest, RunConfig, SftRecord, StageCounts
 
-STAGES = (
-    "collect", "normalize", "dedup", "annotate", "decontaminate", "split", "segment", "clean", "augment", "render",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Shard:
-    """One stage's output for one slice of the data: kept records, rejections, counts."""
-
-    records: Path
-    rejections: Path
-    counts: StageCounts
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,216 +59,174 @@ class BuildResult:
     created: bool
 
 
-def _save(result: RecordResult, folder: Path, name: str) -> Shard:
-    records, rejections = folder / f"{name}.jsonl", folder / f"{name}.rejections.jsonl"
-    write_models(records, result.kept)
-    write_models(rejections, result.rejections)
-    return Shard(records, rejections, result.counts)
+def plan_inputs(config: RunConfig) -> tuple[list[Input], list[InputFile]]:
+    """Every file of every source (cut into byte ranges when large) and the manifest's input list."""
+    items, listed = [], []
+    for source in config.sources:
+        for entry in collect.source_files(source):
+            digest = sha256_file(entry.path) if entry.safe_to_open else ""
+            size = entry.path.stat().st_size if entry.safe_to_open else 0
+            listed.append(InputFile(path=entry.path.as_posix(), sha256=digest, bytes=size))
+            chunks = collect.chunks(entry.path, source, config.collect) if entry.problem is None else None
+            for chunk in chunks or [collect.Chunk.whole()]:
+                items.append(Input(len(items), source, entry.path, digest, chunk))
+    if config.annotate.enabled:  # pulled annotations are inputs too: a new pull means a new build
+        stored = [p for p in sorted(annotation_store(config).glob("*")) if p.is_file()]
+        listed += [InputFile(path=p.as_posix(), sha256=sha256_file(p), bytes=p.stat().st_size) for p in stored]
+    return items, listed
 
 
-def records_of(shard: Shard) -> Iterator[SftRecord]:
-    return read_models(shard.records, SftRecord)
+def fingerprint_of(config: RunConfig, inputs: list[InputFile]) -> str:
+    """What decides a build's output: the config (without where and how it runs), inputs and code."""
+    decisive = config.model_dump(mode="json", exclude={"runner", "work"})
+    return input_fingerprint(decisive, inputs, code_version())
 
 
-def _save_cut(result: RecordResult, folder: Path, prefix: str, size: int) -> list[Shard]:
-    """One stage result cut into shards of `size` records; its rejections go with the first."""
-    shards = []
-    for start in range(0, max(len(result.kept), 1), size):
-        part = result.kept[start : start + size]
-        rejections = result.rejections if start == 0 else []
-        piece = RecordResult(stage=result.stage, input=len(part) + len(rejections), kept=part, rejections=rejections)
-        shards.append(_save(piece, folder, f"{prefix}{start // size:04d}"))
-    return shards
+@task(name="collect-clean", tags=["shard"])
+def prepare_task(job: Job, item: Input) -> Prepared:
+    return shards.prepare(job, item)
 
 
-@task(name="collect", tags=["io"])
-def collect_task(path: Path, source: SourceConfig, shard_size: int, folder: Path, name: str) -> list[Shard]:
-    return _save_cut(collect.run(path, source), folder, f"{name}-", shard_size)
+@task(name="dedup-render", tags=["shard"])
+def finish_task(job: Job, piece: Piece, decisions: dict[str, Any], digest: str) -> Finished:
+    return shards.finish(job, piece, decisions, digest)
 
 
-@task(name="normalize")
-def normalize_task(shard: Shard, source: SourceConfig, config: RunConfig, folder: Path) -> Shard:
-    fix_newlines = source.fix_literal_newlines or config.normalize.fix_literal_newlines
-    stage_config = config.normalize.model_copy(update={"fix_literal_newlines": fix_newlines})
-    return _save(normalize.run(records_of(shard), stage_config), folder, shard.records.stem)
+@task(name="release", tags=["io"])
+def release_task(request: ReleaseRequest, output_dir: Path, prepared: list[Prepared], finished: list[Finished]):
+    def records() -> Iterator[SftRecord]:
+        for part in finished:
+            yield from read_records(part.records)
 
+    def rejections():
+        for path in [p for part in prepared for p in part.rejections] + [part.rejections for part in finished]:
+            yield from read_rejections(path)
 
-@task(name="dedup")
-def dedup_task(shards: list[Shard], config: RunConfig, folder: Path) -> list[Shard]:
-    """Dedup is global: every shard in source order goes through one call, then is cut again."""
-    result = dedup.run((r for shard in shards for r in records_of(shard)), config.dedup)
-    return _save_cut(result, folder, "", config.collect.shard_size)
-
-
-@task(name="decontaminate")
-def decontaminate_task(shard: Shard, config: RunConfig, index: decontaminate.BenchmarkIndex, folder: Path) -> Shard:
-    return _save(decontaminate.run(records_of(shard), config.decontaminate, index), folder, shard.records.stem)
-
-
-@task(name="split")
-def split_task(shard: Shard, config: RunConfig, limits: split.Bounds, folder: Path) -> Shard:
-    return _save(split.run(records_of(shard), config.split, limits), folder, shard.records.stem)
-
-
-@task(name="leakage-check")
-def leakage_task(shards: list[Shard], config: RunConfig) -> dict:
-    """Near-duplicates across splits in what is about to be released; a release with any is refused."""
-    report = leakage_report((r for shard in shards for r in records_of(shard)), config.dedup.near)
-    if report["cross_split_pairs"]:
-        examples = "; ".join(report["examples"])
-        raise ReleaseRefused(f"{report['cross_split_pairs']} near-duplicate pairs span two splits: {examples}")
-    return report
-
-
-@lru_cache(maxsize=4)
-def _segmenter(config_json: str) -> segment.Segmenter:
-    return segment.load_segmenter(SegmentConfig.model_validate_json(config_json))
-
-
-@task(name="segment")
-def segment_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
-    segmenter = _segmenter(config.segment.model_dump_json())
-    return _save(segment.run(records_of(shard), config.segment, segmenter), folder, shard.records.stem)
-
-
-@task(name="clean")
-def clean_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
-    segmenter = _segmenter(config.segment.model_dump_json())
-    return _save(clean.run(records_of(shard), config.clean, segmenter), folder, shard.records.stem)
-
-
-@task(name="augment")
-def augment_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
-    return _save(augment.run(records_of(shard), config.augment), folder, shard.records.stem)
-
-
-@lru_cache(maxsize=4)
-def _renderer(tokenizer: str, config_json: str) -> render.Renderer:
-    return render.load_renderer(tokenizer, RenderConfig.model_validate_json(config_json))
-
-
-@task(name="render")
-def render_task(shard: Shard, config: RunConfig, folder: Path) -> Shard:
-    renderer = _renderer(config.tokenizer, config.render.model_dump_json())
-    return _save(render.run(records_of(shard), config.render, renderer), folder, shard.records.stem)
-
-
-@task(name="release")
-def release_task(request: ReleaseRequest, output_dir: Path, final: list[Shard], every: list[Shard]) -> BuildResult:
-    records = (record for shard in final for record in records_of(shard))
-    rejections = (r for shard in every for r in read_models(shard.rejections, Rejection))
-    published = publish(output_dir, request, records, rejections)
+    published = publish(output_dir, request, records(), rejections())
     if published.created:
         create_markdown_artifact(
-            markdown_summary(published.manifest), key=f"release-{request.dataset}", description="release summary"
+            markdown_summary(published.manifest),
+            key=artifact_key(request.dataset),
+            description="release summary",
         )
-    return BuildResult(published.path, published.manifest, published.created)
+    return published
 
 
-def input_files(config: RunConfig) -> list[tuple[SourceConfig, Path]]:
-    return [(source, path) for source in config.sources for path in collect.expand_source(source)]
+def artifact_key(dataset: str) -> str:
+    """Prefect artifact keys allow lower-case letters, digits and dashes only."""
+    return "release-" + "".join(c if c.isalnum() else "-" for c in dataset.lower())
 
 
 @flow(name="build-dataset", log_prints=True)
-def build_dataset_flow(config_path: str) -> BuildResult:
+def build_dataset_flow(config_path: str, force: bool = False) -> BuildResult:
     """Build a release from a run config; a no-op when an identical build is already published."""
+    return build(load_run_config(config_path), force)
+
+
+def build(config: RunConfig, force: bool = False) -> BuildResult:
     logger = get_run_logger()
-    config = load_run_config(config_path)
-    files = input_files(config)
-    inputs = [InputFile(path=p.as_posix(), sha256=sha256_file(p), bytes=p.stat().st_size) for _, p in files]
-    if config.annotate.enabled:  # pulled annotations are inputs too: a new pull means a new build
-        stored = [p for p in sorted(annotation_store(config).glob("*")) if p.is_file()]
-        inputs += [InputFile(path=p.as_posix(), sha256=sha256_file(p), bytes=p.stat().st_size) for p in stored]
-    config_dict = config.model_dump(mode="json")
-    fingerprint = input_fingerprint(config_dict, inputs, code_version())
+    items, inputs = plan_inputs(config)
+    fingerprint = fingerprint_of(config, inputs)
     output_dir = Path(config.output_dir)
-    existing = find_build(output_dir, config.dataset, fingerprint)
-    if existing is not None:
-        logger.info("inputs, config and code unchanged since %s: nothing to do", existing)
-        return BuildResult(existing, load_manifest(existing), created=False)
+    with release_lock(output_dir, config.dataset):
+        existing = None if force else find_build(output_dir, config.dataset, fingerprint)
+        if existing is not None:
+            verify_release(existing)
+            logger.info("inputs, config and code unchanged since %s: nothing to do", existing)
+            return BuildResult(existing, load_manifest(existing), created=False)
+        result = _build(config, items, inputs, fingerprint, logger)
+    return result
 
-    renderer = _renderer(config.tokenizer, config.render.model_dump_json())  # a bad tokenizer fails here, early
-    _segmenter(config.segment.model_dump_json())  # so does a missing user dictionary
-    work = Path(config.work_dir) / config.dataset / fingerprint[:16]
-    collected, normalized, deduped = hygiene(config, files, work)
-    reviewed = _annotated(config, deduped, work)
-    index = decontaminate.load_index(config.decontaminate)
-    clean_shards = decontaminate_task.map(
-        reviewed, unmapped(config), unmapped(index), unmapped(work / "decontaminate")
-    ).result()
-    limits = split.bounds((r.meta.group for shard in clean_shards for r in records_of(shard)), config.split)
-    splitted = split_task.map(clean_shards, unmapped(config), unmapped(limits), unmapped(work / "split")).result()
-    segmented = segment_task.map(splitted, unmapped(config), unmapped(work / "segment")).result()
-    cleaned = clean_task.map(segmented, unmapped(config), unmapped(work / "clean")).result()
-    augmented = augment_task.map(cleaned, unmapped(config), unmapped(work / "augment")).result()
-    rendered = render_task.map(augmented, unmapped(config), unmapped(work / "render")).result()
 
-    stage_outputs = [collected, normalized, deduped, *([reviewed] if config.annotate.enabled else []),
-                     clean_shards, splitted, segmented, cleaned, augmented, rendered]  # fmt: skip
+def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], fingerprint: str, logger) -> BuildResult:
+    resources = Resources(config)
+    renderer = resources.renderer  # a bad tokenizer fails here, early
+    _ = resources.segmenter  # so does a missing user dictionary
+    stages = build_stages(config, resources)
+    job = Job(config, code_version(), shards.file_digests(config))
+    started = time.perf_counter()
+    with task_runner(config.runner, len(items), sum(i.bytes for i in inputs)) as runner:
+        prepared = _run(
+            runner, prepare_task, "collect-clean", [({"job": job, "item": i}, i.name) for i in items], logger
+        )
+        pieces = [piece for part in prepared for piece in part.pieces]
+        parts = _decide([s for s in stages if isinstance(s, GlobalStage)], pieces)
+        calls = [
+            ({"job": job, "piece": piece, "decisions": part, "digest": _digest(part)}, piece.name)
+            for piece, part in zip(pieces, parts, strict=True)
+        ]
+        finished = _run(runner, finish_task, "dedup-render", calls, logger)
+    counts = [c for part in prepared for c in part.counts] + [c for part in finished for c in part.counts]
+    stage_counts = _totals(stage_names(config), counts)
     checks = {"template": {"name": renderer.template_name, "reason": renderer.reason}}
     if config.release.leakage_check:
-        checks["leakage"] = leakage_task(rendered, config)
-    names = [s for s in STAGES if s != "annotate" or config.annotate.enabled]
-    stages = [_total(name, shards) for name, shards in zip(names, stage_outputs, strict=True)]
+        checks["leakage"] = _leakage(config, finished)
     request = ReleaseRequest(
         dataset=config.dataset,
         input_fingerprint=fingerprint,
-        code_version=code_version(),
-        config=config_dict,
+        code_version=job.code_version,
+        config=config.model_dump(mode="json"),
         tokenizer=config.tokenizer,
         chat_template=renderer.template_name,
-        input_count=stages[0].input,
-        stages=stages,
+        input_count=stage_counts[0].input,
+        stages=stage_counts,
         inputs=inputs,
         keep_segments=config.segment.keep_in_release,
         exports=config.release.exports,
         llamafactory=config.release.llamafactory,
         checks=checks,
     )
-    every = [shard for shards in stage_outputs for shard in shards]
-    result = release_task(request, output_dir, rendered, every)
-    logger.info("release %s (%s)", result.release, "new" if result.created else "unchanged bytes")
-    return result
+    published = release_task(request, Path(config.output_dir), prepared, finished)
+    job.cache.record_build(fingerprint, [e for part in prepared for e in part.entries] + [p.entry for p in finished])
+    job.cache.collect_garbage(config.work.keep)
+    state = "new" if published.created else "unchanged bytes"
+    logger.info("release %s (%s) in %.1f s", published.path, state, time.perf_counter() - started)
+    return BuildResult(published.path, published.manifest, published.created)
 
 
-def hygiene(
-    config: RunConfig, files: list[tuple[SourceConfig, Path]], work: Path
-) -> tuple[list[Shard], list[Shard], list[Shard]]:
-    """collect, normalize and dedup: what annotators see and what the rest of the build reads."""
-    per_file = collect_task.map(
-        [p for _, p in files],
-        [s for s, _ in files],
-        unmapped(config.collect.shard_size),
-        unmapped(work / "collect"),
-        [f"{i:04d}-{p.stem[:40]}" for i, (_, p) in enumerate(files)],
-    ).result()
-    collected = [shard for shards in per_file for shard in shards]
-    shard_sources = [source for (source, _), shards in zip(files, per_file, strict=True) for _ in shards]
-    normalized = normalize_task.map(collected, shard_sources, unmapped(config), unmapped(work / "normalize")).result()
-    return collected, normalized, dedup_task(normalized, config, work / "dedup")
+def _run(runner, fn, phase: str, calls: list[tuple[dict, str]], logger) -> list:
+    """Submit one task per call, wait for all, and return the results in submission order."""
+    futures = [runner.submit(fn.with_options(task_run_name=f"{phase}-{name}"), call) for call, name in calls]
+    results = [future.result() for future in futures]
+    logger.info("%s: %d tasks done", phase, len(results))
+    return results
 
 
-@task(name="annotate")
-def annotate_task(shard: Shard, config: RunConfig, decisions: dict, pushed: set, folder: Path) -> Shard:
-    result = annotate.run(records_of(shard), config.annotate, decisions, pushed, config.normalize)
-    return _save(result, folder, shard.records.stem)
+def _decide(stages: list[GlobalStage], pieces: list[Piece]) -> list[dict]:
+    """The global stages' decisions over every piece's sketch, and each piece's share of them."""
+    rows = Rows([Sketches.load(p.folder / shards.SKETCH) for p in pieces])
+    decided: dict[str, Any] = {}
+    for stage in stages:
+        decided[stage.name] = stage.decide(rows, decided)
+    parts = []
+    for start, stop in zip(rows.starts, rows.starts[1:], strict=False):
+        parts.append({name: _part(decision, start, stop) for name, decision in decided.items()})
+    return parts
 
 
-def _annotated(config: RunConfig, deduped: list[Shard], work: Path) -> list[Shard]:
-    """Apply the pulled annotations (from the local store: a build needs no server)."""
-    if not config.annotate.enabled:
-        return deduped
-    store = annotation_store(config)
-    decisions = decide_all(load_votes(store), config.annotate.conflict)
-    pushed = load_pushed(store)
-    return annotate_task.map(
-        deduped, unmapped(config), unmapped(decisions), unmapped(pushed), unmapped(work / "annotate")
-    ).result()
+def _part(decision: Any, start: int, stop: int) -> Any:
+    part = getattr(decision, "part", None)
+    return part(start, stop) if callable(part) else decision
 
 
-def annotation_store(config: RunConfig) -> Path:
-    return Path(config.annotate.store) / config.dataset
+def _digest(decisions: dict[str, Any]) -> str:
+    return key({name: asdict(value) for name, value in decisions.items()})
 
 
-def _total(stage: str, shards: list[Shard]) -> StageCounts:
-    return reduce(lambda a, b: a + b, (s.counts for s in shards), StageCounts(stage=stage, input=0, kept=0))
+def _leakage(config: RunConfig, finished: list[Finished]) -> dict:
+    import json
+
+    tables = [Sketches.load(part.leakage) for part in finished]
+    splits = [s for part in finished for s in json.loads((part.leakage / shards.SPLITS).read_text())]
+    report = leakage.report(Rows(tables), splits, config.dedup.near)
+    if report["cross_split_pairs"]:
+        examples = "; ".join(report["examples"])
+        raise ReleaseRefused(f"{report['cross_split_pairs']} near-duplicate pairs span two splits: {examples}")
+    return report
+
+
+def _totals(names: list[str], counts: list[StageCounts]) -> list[StageCounts]:
+    totals = {name: StageCounts(stage=name, input=0, kept=0) for name in names}
+    for count in counts:
+        totals[count.stage] = totals[count.stage] + count
+    return list(totals.values())

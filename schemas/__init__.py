@@ -15,9 +15,11 @@ from schemas.config import (
     ReleaseConfig,
     RenderConfig,
     RunConfig,
+    RunnerConfig,
     SegmentConfig,
     SourceConfig,
     SplitConfig,
+    WorkConfig,
 )
 from schemas.manifest import FileEntry, InputFile, Manifest, ReleaseCounts, SourceCounts
 from schemas.record import (
@@ -56,6 +58,7 @@ __all__ = [
     "ReleaseCounts",
     "RenderConfig",
     "RunConfig",
+    "RunnerConfig",
     "SegmentConfig",
     "Segmentation",
     "SftRecord",
@@ -67,4 +70,5 @@ __all__ = [
     "StageResult",
     "ToolCall",
     "ToolFunction",
+    "WorkConfig",
 ]

@@ -10,7 +10,7 @@ import codecs
 import string
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from schemas.record import Strict
 
@@ -397,10 +397,32 @@ class ReleaseConfig(Strict):
     leakage_check: bool = Field(default=True, description="refuse a release with near-duplicates across splits")
 
 
+class RunnerConfig(Strict):
+    """Where the per-shard work runs; every runner gives byte-identical releases."""
+
+    kind: Literal["auto", "threads", "processes", "dask"] = Field(
+        default="auto", description="auto: processes on every core for inputs of 8 MB or more, else threads"
+    )
+    workers: int | None = Field(default=None, ge=1, description="parallel workers (default: every core)")
+    address: str | None = Field(
+        default=None, description="a Dask scheduler (tcp://host:8786); with kind dask and none, a local cluster"
+    )
+
+    @model_validator(mode="after")
+    def _address_only_for_dask(self) -> RunnerConfig:
+        if self.address and self.kind != "dask":
+            raise ValueError("runner.address names a Dask scheduler: it needs kind: dask")
+        return self
+
+
+class WorkConfig(Strict):
+    keep: int = Field(default=3, ge=0, description="builds whose cached work is kept (older work is removed)")
+
+
 class RunConfig(Strict):
     dataset: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
     output_dir: str = "data/releases"
-    work_dir: str = Field(default="data/work", description="scratch space for stage shards")
+    work_dir: str = Field(default="data/work", description="cached stage outputs that later builds reuse")
     sources: list[SourceConfig] = Field(min_length=1)
     tokenizer: str = Field(default="data/tokenizers/tiny-zh", description="a local tokenizer folder or a hub id")
     collect: CollectConfig = CollectConfig()
@@ -415,6 +437,8 @@ class RunConfig(Strict):
     render: RenderConfig = RenderConfig()
     release: ReleaseConfig = ReleaseConfig()
     markdown: MarkdownConfig = Field(default=MarkdownConfig(), description="how notes become pairs")
+    runner: RunnerConfig = RunnerConfig()
+    work: WorkConfig = WorkConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import stat
 import statistics
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,10 +38,15 @@ from schemas import (
     StageCounts,
 )
 
+log = logging.getLogger(__name__)
+
 SPLITS = ("train", "validation", "test")
 MANIFEST = "manifest.json"
 REJECTIONS = "rejections.jsonl"
 REPORT = "report.html"
+CARD = "README.md"
+LOCK = ".lock"
+STAGING_PREFIX = ".staging-"
 
 
 class ReleaseRefused(RuntimeError):
@@ -138,7 +145,7 @@ def publish(
 ) -> Published:
     root = output_dir / request.dataset
     root.mkdir(parents=True, exist_ok=True)
-    staging = root / f".staging-{uuid.uuid4().hex}"
+    staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
     staging.mkdir()
     try:
         return _publish_staged(root, staging, request, records, rejections)
@@ -215,7 +222,9 @@ def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: 
         final = manifest.model_copy(update={"version": version})
         report = _write_report(staging, final)
         final = final.model_copy(update={"files": [*manifest.files, report]})
-        atomic_write_text(staging / "README.md", dataset_card(final, staging, root / version))
+        atomic_write_text(staging / CARD, dataset_card(final, staging, root / version))
+        card = FileEntry(path=CARD, sha256=sha256_file(staging / CARD), records=0)
+        final = final.model_copy(update={"files": [*final.files, card]})
         write_json(staging / MANIFEST, final.model_dump(mode="json"))
         _make_read_only(staging)
         try:
@@ -321,3 +330,72 @@ def _make_writable(folder: Path) -> None:
     folder.chmod(stat.S_IRWXU)
     for path in folder.iterdir():
         path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+class ReleaseTampered(ReleaseRefused):
+    """A published release's files no longer match its manifest."""
+
+
+def verify_release(release_dir: Path) -> None:
+    """Every file the manifest lists has its recorded sha256, and no file was added beside them."""
+    manifest = load_manifest(release_dir)
+    listed = {entry.path for entry in manifest.files}
+    problems = []
+    for entry in manifest.files:
+        path = release_dir / entry.path
+        if not path.is_file():
+            problems.append(f"{entry.path} is missing")
+        elif sha256_file(path) != entry.sha256:
+            problems.append(f"{entry.path} was changed (its sha256 differs from the manifest's)")
+    extra = sorted(p.name for p in release_dir.iterdir() if p.name not in listed and p.name != MANIFEST)
+    problems += [f"{name} is not in the manifest" for name in extra]
+    if problems:
+        raise ReleaseTampered(
+            f"{manifest.dataset}@{manifest.version} at {release_dir} was modified after publishing: "
+            + "; ".join(problems)
+            + ". Releases are immutable: restore the files, or remove the folder to publish again."
+        )
+
+
+@contextmanager
+def release_lock(output_dir: Path, dataset: str, poll: float = 0.5) -> Iterator[None]:
+    """One build of a dataset at a time: the second waits for the first, then finds its release.
+
+    The lock is an flock on `<output_dir>/<dataset>/.lock`, so the kernel releases it when its
+    holder dies: a killed build never leaves a lock behind. The holder's pid and start time are
+    written into the file for the message the waiting build prints. Staging folders left by a
+    killed build are removed once the lock is held (no live build can own them then).
+    """
+    import fcntl
+
+    root = output_dir / dataset
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / LOCK).open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another build"
+            log.warning("waiting for the build of %s that holds %s (%s)", dataset, root / LOCK, holder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}\n")
+        handle.flush()
+        try:
+            remove_stale_staging(root)
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_stale_staging(root: Path) -> int:
+    """Remove staging folders of builds that died while publishing; call only with the lock held."""
+    removed = 0
+    for staging in root.glob(f"{STAGING_PREFIX}*"):
+        _make_writable(staging)
+        shutil.rmtree(staging, ignore_errors=True)
+        removed += 1
+    return removed

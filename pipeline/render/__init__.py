@@ -7,22 +7,27 @@ choose it for single-turn or non-dialogue generation. The choice and its reason 
 manifest.
 
 Loss masks: a model should learn the assistant's turns (and the token that ends them), not the
-prompt. Templates with `{% generation %}` markers give the mask directly; for the others each
-assistant turn is located by rendering the conversation up to it (the "prefix" with a
-generation prompt, then the turn itself) and taking the difference. A record whose mask is
-empty or does not end on an end-of-turn token is refused, because it would train nothing or
-teach the model never to stop.
+prompt. Templates with `{% generation %}` markers give the character spans of those turns in the
+same rendering that gives the text; for the others each assistant turn is located by rendering
+the conversation up to it (the "prefix" with a generation prompt, then the turn itself) and
+taking the difference. The text is tokenized once, for its token count and to check the mask: a
+record whose mask is empty or does not end on an end-of-turn token is refused, because it would
+train nothing or teach the model never to stop.
+
+A local tokenizer folder with a `tokenizer.json` is loaded as a plain fast tokenizer: that reads
+the same vocabulary, special tokens and chat template as `AutoTokenizer`, without importing torch
+(which `AutoTokenizer` does through the model configs, seconds of start-up on every worker).
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
-
-from transformers import AutoTokenizer
 
 from pipeline.render.templates import FALLBACK_TEMPLATES
 from schemas import Message, RecordResult, Rejection, RenderConfig, Segmentation, SftRecord
@@ -48,12 +53,33 @@ class Renderer:
     def uses_generation_markers(self) -> bool:
         return "{% generation %}" in self.template or "{%- generation %}" in self.template
 
+    @cached_property
+    def special_ids(self) -> set[int]:
+        return set(self.tokenizer.all_special_ids) | set(self.tokenizer.added_tokens_decoder)
+
+    @cached_property
+    def control_tokens(self) -> tuple[str, ...]:
+        """Special tokens a chat template uses as structure (`<|im_end|>`), longest first."""
+        tokens = {t.content for t in self.tokenizer.added_tokens_decoder.values() if t.special and len(t.content) > 2}
+        return tuple(sorted(tokens, key=len, reverse=True))
+
+
+def load_tokenizer(name: str) -> Any:
+    """A fast tokenizer from a local folder (without torch when it has tokenizer.json) or a hub id."""
+    folder = Path(name)
+    if (folder / "tokenizer.json").is_file():
+        from transformers import PreTrainedTokenizerFast
+
+        return PreTrainedTokenizerFast.from_pretrained(name, local_files_only=True)
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(name, local_files_only=folder.is_dir(), trust_remote_code=False)
+
 
 def load_renderer(tokenizer_name: str, config: RenderConfig) -> Renderer:
     """Load a tokenizer from a local folder or a hub id, and pick the template to render with."""
-    local = Path(tokenizer_name).is_dir()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(tokenizer_name, local_files_only=local, trust_remote_code=False)
+        tokenizer = load_tokenizer(tokenizer_name)
     except OSError as err:
         raise ValueError(
             f"cannot load tokenizer {tokenizer_name!r}: {err}. Point `tokenizer` at a local folder "
@@ -114,10 +140,13 @@ def _apply_system_policy(record: SftRecord, config: RenderConfig) -> SftRecord:
 
 def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftRecord | Rejection:
     tools = list(record.tools) if record.tools else None
+    leaked = _control_token_in(record, renderer)
+    if leaked:
+        return _reject(record, "control_token_in_text", f"the text contains the tokenizer's control token {leaked!r}")
     dropped = 0
     while True:
         try:
-            text = _template(renderer, record.messages, tools)
+            text, marked = _rendered(renderer, record.messages, tools, marks=renderer.uses_generation_markers)
         except Exception as err:  # a template may raise anything (jinja errors, raise_exception)
             return _reject(record, "template_error", f"the chat template refused the record: {err}")
         encoding = renderer.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
@@ -136,7 +165,8 @@ def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftR
         )
     if dropped:
         record = record.with_lineage(STAGE, "dropped_turns", "earliest turns dropped to fit max_tokens", count=dropped)
-    masked = _mask(record, renderer, tools, text, encoding)
+    spans = marked if marked else _prefix_spans(record, renderer, tools, text)
+    masked = spans if isinstance(spans, MaskProblem) else _audit(spans, renderer, encoding)
     if isinstance(masked, MaskProblem):
         return _reject(record, masked.reason, masked.detail)
     spans, trained = masked
@@ -152,10 +182,38 @@ def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftR
     return record.model_copy(update={"text": text, "meta": meta})
 
 
-def _template(renderer: Renderer, messages: Iterable[Message], tools: list | None, **options: Any) -> str:
-    return renderer.tokenizer.apply_chat_template(
-        chat_messages(messages), tools=tools, chat_template=renderer.template, tokenize=False, **options
+def _control_token_in(record: SftRecord, renderer: Renderer) -> str | None:
+    """A special token written in a message (it would be read as a real turn boundary), if any."""
+    for message in record.messages:
+        if "<" in message.content or "[" in message.content:
+            for token in renderer.control_tokens:
+                if token in message.content:
+                    return token
+    return None
+
+
+def _rendered(
+    renderer: Renderer, messages: Iterable[Message], tools: list | None, marks: bool = False, **options: Any
+) -> tuple[str, list[tuple[int, int]] | None]:
+    """The text, and with `marks` the character spans of its {% generation %} blocks, from one rendering.
+
+    This is what `apply_chat_template` does inside (transformers.utils.chat_template_utils), without
+    its tokenization: the spans come from the same rendering as the text, so they cannot disagree.
+    """
+    from transformers.utils.chat_template_utils import render_jinja_template
+
+    texts, indices = render_jinja_template(
+        conversations=[chat_messages(messages)],
+        tools=tools,
+        chat_template=renderer.template,
+        return_assistant_tokens_mask=marks,
+        **{**renderer.tokenizer.special_tokens_map, **options},
     )
+    return texts[0], ([tuple(span) for span in indices[0]] if marks else None)
+
+
+def _template(renderer: Renderer, messages: Iterable[Message], tools: list | None, **options: Any) -> str:
+    return _rendered(renderer, messages, tools, **options)[0]
 
 
 def _first_exchange(messages: tuple[Message, ...]) -> tuple[int, int] | None:
@@ -167,43 +225,6 @@ def _first_exchange(messages: tuple[Message, ...]) -> tuple[int, int] | None:
     start = 1 if messages and messages[0].role == "system" else 0
     users = [i for i in range(start, len(messages)) if messages[i].role == "user"]
     return (start, users[1]) if len(users) >= 2 else None
-
-
-def _mask(
-    record: SftRecord, renderer: Renderer, tools: list | None, text: str, encoding: Any
-) -> tuple[tuple[tuple[int, int], ...], int] | MaskProblem:
-    """Character spans of the trained part of `text` and their token count, or the problem."""
-    spans = _marked_spans(record, renderer, tools, text, encoding) if renderer.uses_generation_markers else None
-    if spans is None:
-        spans = _prefix_spans(record, renderer, tools, text)
-    if isinstance(spans, MaskProblem):
-        return spans
-    return _audit(spans, renderer, encoding)
-
-
-def _marked_spans(
-    record: SftRecord, renderer: Renderer, tools: list | None, text: str, encoding: Any
-) -> list[tuple[int, int]] | None:
-    """Spans from the template's {% generation %} markers (None when they disagree with `text`)."""
-    marked = renderer.tokenizer.apply_chat_template(
-        chat_messages(record.messages),
-        tools=tools,
-        chat_template=renderer.template,
-        return_dict=True,
-        return_assistant_tokens_mask=True,
-    )
-    if marked["input_ids"] != encoding["input_ids"]:
-        return None
-    spans, offsets = [], encoding["offset_mapping"]
-    for index, flag in enumerate(marked["assistant_masks"]):
-        if not flag:
-            continue
-        start, end = offsets[index]
-        if spans and index > 0 and marked["assistant_masks"][index - 1]:
-            spans[-1] = (spans[-1][0], end)
-        else:
-            spans.append((start, end))
-    return spans
 
 
 def _prefix_spans(
@@ -225,10 +246,12 @@ def _audit(spans: list[tuple[int, int]], renderer: Renderer, encoding: Any) -> t
     """Every assistant turn trains at least one token and ends on an end-of-turn token."""
     offsets = encoding["offset_mapping"]
     ids = encoding["input_ids"]
-    special = set(renderer.tokenizer.all_special_ids) | set(renderer.tokenizer.added_tokens_decoder)
+    ends = [b for _, b in offsets]
+    special = renderer.special_ids
     trained = 0
     for start, end in spans:
-        inside = [i for i, (a, b) in enumerate(offsets) if a < end and b > start]
+        first = bisect.bisect_right(ends, start)
+        inside = [i for i in range(first, len(offsets)) if offsets[i][0] < end and offsets[i][1] > start]
         if not inside:
             return MaskProblem("mask_empty", "an assistant turn covers no token")
         if ids[inside[-1]] not in special:

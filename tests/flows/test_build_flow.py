@@ -38,7 +38,7 @@ def test_build_releases_every_record_or_accounts_for_it(collection: Path) -> Non
         "junk.json": (0, 1),
     }
     assert [s.stage for s in manifest.stages] == [
-        "collect", "normalize", "dedup", "decontaminate", "split", "segment", "clean", "augment", "render",
+        "collect", "normalize", "segment", "clean", "dedup", "split", "render",
     ]  # fmt: skip
     records = released_records(result.release)
     assert len(records) == counts.released == 16

@@ -54,7 +54,7 @@ def test_stage_clean_and_augment_work_unchanged(backend: str, make_record) -> No
     config = SegmentConfig(backend=backend)
     segmenter = load_segmenter(config)
     records = [
-        make_record(("user", "老师认真地批改学生的作业，然后写下评语。"), ("assistant", "好的，这是批改后的作业。"))
+        make_record(("user", "老师认真地批改学生的作业和试卷，然后写下评语。"), ("assistant", "好的，已经全部批改完了。"))
     ]
     segmented = run(records, config, segmenter).kept
     assert [len(s.words) > 3 for s in segmented[0].segments] == [True, True]
@@ -62,7 +62,8 @@ def test_stage_clean_and_augment_work_unchanged(backend: str, make_record) -> No
     assert cleaned.counts.kept == 1
     train = [r.model_copy(update={"meta": r.meta.model_copy(update={"split": "train"})}) for r in cleaned.kept]
     children = augment(train, AugmentConfig(enabled=True, max_share=0.5, operations=["swap"]))
-    assert children.counts.added == 1
+    assert children.counts.added == 1  # the coordinated 作业 and 试卷 change places
+    assert children.kept[1].messages[0].content == "老师认真地批改学生的试卷和作业，然后写下评语。"
 
 
 def test_pkuseg_refuses_pos_tags_offline() -> None:
