@@ -54,7 +54,9 @@ def test_stage_clean_and_augment_work_unchanged(backend: str, make_record) -> No
     config = SegmentConfig(backend=backend)
     segmenter = load_segmenter(config)
     records = [
-        make_record(("user", "老师认真地批改学生的作业和试卷，然后写下评语。"), ("assistant", "好的，已经全部批改完了。"))
+        make_record(
+            ("user", "老师认真地批改学生的作业和试卷，然后写下评语。"), ("assistant", "好的，已经全部批改完了。")
+        )
     ]
     segmented = run(records, config, segmenter).kept
     assert [len(s.words) > 3 for s in segmented[0].segments] == [True, True]
