@@ -7,10 +7,12 @@ encoding where a 0x0A byte is always a newline can be cut this way; other files 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 _BLOCK = 1 << 20
+_CONTENT = re.compile(rb"[^ \t\r\n]")
 
 
 @dataclass(frozen=True)
@@ -35,15 +37,19 @@ class Chunk:
 
 
 def cut_lines(path: Path, target_bytes: int) -> list[Chunk]:
-    """Ranges of about `target_bytes`, each ending just after a newline; one pass, one block in memory."""
+    """Ranges of about `target_bytes`, each ending just after a newline; one pass, one block in memory.
+
+    A file of blank lines only stays whole, so that its one read can say it is empty.
+    """
     size = path.stat().st_size
     if size <= target_bytes:
         return [Chunk.whole()]
     starts = [(0, 1)]
     next_cut = target_bytes
-    offset, lines = 0, 0
+    offset, lines, blank = 0, 0, True
     with path.open("rb") as handle:
         while block := handle.read(_BLOCK):
+            blank = blank and _CONTENT.search(block) is None
             while next_cut < offset + len(block):
                 newline = block.find(b"\n", max(0, next_cut - offset))
                 if newline < 0:
@@ -55,5 +61,7 @@ def cut_lines(path: Path, target_bytes: int) -> list[Chunk]:
                 next_cut = cut + target_bytes
             lines += block.count(b"\n")
             offset += len(block)
+    if blank:
+        return [Chunk.whole()]
     ends = [start for start, _ in starts[1:]] + [None]
     return [Chunk(start, end, line) for (start, line), end in zip(starts, ends, strict=True)]

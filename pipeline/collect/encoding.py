@@ -32,7 +32,6 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _LEGACY = ("gb18030", "big5", "big5hkscs")
-_ASCII_COMPATIBLE = {"utf-8", "utf-8-sig", *_LEGACY}
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _MIN_HAN_TO_JUDGE = 8
@@ -51,8 +50,13 @@ class UndecodableError(ValueError):
 
 
 def ascii_compatible(encoding: str) -> bool:
-    """Whether a newline byte is always a newline: true for UTF-8 and the Chinese legacy encodings."""
-    return codecs.lookup(encoding).name in {codecs.lookup(name).name for name in _ASCII_COMPATIBLE}
+    """Whether ASCII is itself in the encoding, so a 0x0A byte is always a newline: UTF-8, the
+    Chinese, Japanese and Korean legacy encodings (their trail bytes start at 0x40) and the
+    single-byte ones; not UTF-16/32, whose ASCII carries NUL bytes."""
+    try:
+        return "\n\r,{}[]".encode(encoding).removeprefix(codecs.BOM_UTF8) == b"\n\r,{}[]"
+    except (LookupError, UnicodeError):
+        return False
 
 
 def has_private_use(text: str) -> bool:

@@ -63,9 +63,10 @@ def read_sample(path: Path) -> tuple[bytes, bool]:
     return b"".join(pieces)[:SAMPLE_BYTES], size <= SAMPLE_BYTES
 
 
-def file_encoding(path: Path, forced: str | None) -> str:
+def file_encoding(path: Path, forced: str | None, whole: bool = True) -> str:
+    """The encoding to read a file in; `whole`: the read covers the file, so it may call it empty."""
     sample, complete = read_sample(path)
-    if complete and not sample.strip(b" \t\r\n"):
+    if whole and complete and not sample.strip(b" \t\r\n"):
         raise FileProblem("empty_file", "the file is empty" if not sample else "the file holds only whitespace")
     try:
         return sniff(sample, complete, forced)
@@ -83,7 +84,8 @@ def read_rows(
     """The encoding used and the rows of a JSON, JSONL, CSV or Parquet file (or of one chunk of a JSONL file)."""
     if kind == "parquet":
         return "binary", _or_empty(_parquet_rows(path), True)
-    used = file_encoding(path, encoding)
+    whole = chunk is None or chunk.covers_file
+    used = file_encoding(path, encoding, whole)
     if kind == "jsonl":
         rows = _jsonl_rows(path, used, max_line_bytes, chunk or Chunk.whole())
     elif kind == "csv":
@@ -91,7 +93,7 @@ def read_rows(
         rows = _csv_rows(path, used, delimiter, max_line_bytes)
     else:
         rows = _json_rows(path, used, max_line_bytes)
-    return used, _or_empty(rows, chunk is None or chunk.covers_file)
+    return used, _or_empty(rows, whole)
 
 
 def read_text(path: Path, encoding: str | None) -> tuple[str, str]:

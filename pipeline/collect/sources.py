@@ -20,7 +20,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.collect.compression import SUFFIXES, inner_suffix
+from pipeline.collect.compression import SUFFIXES
 from pipeline.collect.readers import file_kind
 from schemas import SourceConfig
 
@@ -72,8 +72,6 @@ def classify(path: Path, source: SourceConfig, root: Path | None = None) -> Sour
     if not stat.S_ISREG(mode):
         detail = "not a regular file (a FIFO, socket or device)"
         return SourceFile(path, "unsupported_file_type", detail, safe_to_open=False)
-    if source.format == "markdown" and inner_suffix(path) == ".txt":
-        return SourceFile(path)
     if file_kind(path) is None:
         return SourceFile(path, "unsupported_file_type", f"cannot read {_type_name(path)} files")
     return SourceFile(path)
