@@ -129,6 +129,49 @@ def test_column_mapping_reads_any_column_names() -> None:
         ({"messages": [{"role": "user", "content": 5}]}, "auto", "wrong_type"),
         ({"text": "x"}, "sharegpt", "missing_field"),
         ({"instruction": "q", "instances": []}, "self_instruct", "missing_field"),
+        ({"instruction": "q", "output": "a", "history": [[1, 2]]}, "alpaca", "wrong_type"),
+        ({"instruction": "q", "output": "a", "system": ["s"]}, "alpaca", "wrong_type"),
+        ({"instruction": "q", "output": 2.5}, "alpaca", "wrong_type"),
+        ({"instruction": "q", "output": True}, "alpaca", "wrong_type"),
+        ({"conversations": [{"from": 3, "value": "x"}]}, "auto", "wrong_type"),
+        ({"conversations": [{"value": "x"}]}, "auto", "missing_field"),
+        ({"conversations": "text"}, "sharegpt", "wrong_type"),
+        ({"conversations": [{"from": "human", "value": "q"}], "tools": 5}, "auto", "malformed_tools"),
+        ({"conversations": [{"from": "human", "value": "q"}], "tools": "[1]"}, "auto", "malformed_tools"),
+        ({"conversations": [{"from": "function_call", "value": "[" * 100 + "]" * 100}]}, "auto", "too_deeply_nested"),
+        (
+            {"conversations": [{"from": "function_call", "value": '{"name": "f", "arguments": NaN}'}]},
+            "auto",
+            "malformed_tool_call",
+        ),
+        ({"messages": [{"role": None, "content": "x"}]}, "auto", "missing_field"),
+        (
+            {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [{"function": {"name": "f", "arguments": '{"a": "\\ud800"}'}}],
+                    }
+                ]
+            },
+            "auto",
+            "lone_surrogate",
+        ),
+        (
+            {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [{"function": {"name": "f", "arguments": {"when": b"bytes"}}}],
+                    }
+                ]
+            },
+            "auto",
+            "malformed_tool_call",
+        ),
+        ({"instruction": "q", "instances": [{"input": "i", "output": 3}]}, "auto", "wrong_type"),
     ],
 )
 def test_bad_rows_have_reason_codes(row: object, fmt: str, expected: str) -> None:
