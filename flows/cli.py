@@ -214,7 +214,7 @@ def estimate_memory(
     lm_head: str = typer.Option("fused", help="fused (TRL's SFTTrainer: logits in tiles) or full (materialised)."),
     r: int = typer.Option(16, help="LoRA rank."),
     release: str = typer.Option(None, help="DATASET@VERSION: take sequence lengths from the release's train split."),
-    releases_dir: Path = OutputDir,
+    releases_dir: Path = typer.Option(Path("data/releases"), "--releases-dir", help="Folder that holds the releases."),
     packing: bool = typer.Option(False, help="With --release: packed batches (every sequence --seq-len long)."),
     gpu: float = typer.Option(None, help="GPU memory in GiB: say whether it fits and what to change."),
 ) -> None:
