@@ -280,7 +280,8 @@ def _finish_into(
     finally:
         records.close()
         rejected.close()
-    _leakage_sketch(scratch / LEAKAGE, before, final, sketch(changed, config.dedup.near) if changed else None)
+    new = sketch(changed, config.dedup.near) if changed else None
+    _leakage_sketch(scratch / LEAKAGE, before, final, new, config.dedup.near.num_perm)
     write_counts(scratch / COUNTS, chain.counts)
     (scratch / SECONDS).write_text(json.dumps(chain.seconds), encoding="utf-8")
 
@@ -292,34 +293,16 @@ def _changed_since_dedup(record: SftRecord) -> bool:
     )
 
 
-def _leakage_sketch(folder: Path, before: Sketches, final: list, new: Sketches | None) -> None:
+def _leakage_sketch(folder: Path, before: Sketches, final: list, new: Sketches | None, num_perm: int) -> None:
     """Sketches of the released records: rows of the piece's sketch reused, the changed ones new."""
-    import numpy as np
-
-    parts: list[tuple[Sketches, int]] = []
-    fresh = 0
+    rows, fresh = [], 0
     for _, _, row in final:
         if row is None:
-            parts.append((new, fresh))
+            rows.append((new, fresh))
             fresh += 1
         else:
-            parts.append((before, row))
-    texts = [table.text(i) for table, i in parts]
-    answers = [table.answer(i) for table, i in parts]
-    gathered = Sketches(
-        ids=[table.ids[i] for table, i in parts],
-        groups=[table.groups[i] for table, i in parts],
-        exact=[table.exact[i] for table, i in parts],
-        sources=[table.sources[i] for table, i in parts],
-        signatures=np.stack([table.signatures[i] for table, i in parts])
-        if parts
-        else np.zeros((0, before.signatures.shape[1]), dtype=np.uint32),
-        text_offsets=np.concatenate([[0], np.cumsum([len(t) for t in texts])]).astype(np.int64),
-        text_hashes=np.concatenate(texts) if texts else np.zeros(0, dtype=np.uint64),
-        answer_offsets=np.concatenate([[0], np.cumsum([len(a) for a in answers])]).astype(np.int64),
-        answer_hashes=np.concatenate(answers) if answers else np.zeros(0, dtype=np.uint64),
-    )
-    gathered.save(folder)
+            rows.append((before, row))
+    Sketches.gather(rows, num_perm).save(folder)
     (folder / SPLITS).write_text(json.dumps([split for _, split, _ in final]), encoding="utf-8")
 
 

@@ -134,11 +134,13 @@ class NormalizeConfig(Strict):
 
 
 class NearDupConfig(Strict):
-    """MinHash-LSH over character n-grams; defaults tuned on labelled pairs (tests/pipeline/dedup)."""
+    """MinHash-LSH over character n-grams; defaults tuned on labelled real pairs (bench/quality/neardup)."""
 
     enabled: bool = True
     ngram: int = Field(default=2, ge=1, le=8, description="characters per shingle")
-    threshold: float = Field(default=0.6, gt=0, le=1, description="Jaccard similarity that makes a pair")
+    short_chars: int = Field(default=50, ge=0, description="shorter texts are compared by single characters")
+    threshold: float = Field(default=0.7, gt=0, le=1, description="Jaccard similarity of the prompts that makes a pair")
+    answer_threshold: float = Field(default=0.6, gt=0, le=1, description="... and of the answers")
     num_perm: int = Field(default=128, ge=16, le=1024)
     keep: Literal["representative", "all"] = Field(
         default="representative",

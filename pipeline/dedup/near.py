@@ -6,11 +6,11 @@ through a chain of members (A~B and B~C do not make A and C one cluster), and a 
 later stage would reject never reaches this step, so a cluster's representative is always a
 record that is released.
 
-A pair is alike when the varying text is (Jaccard >= threshold of character n-grams, see
-sketch.py) and the final answers are too: templated tasks (an NLI prompt asked three times of
-one premise, with entailment, neutral and contradiction as answers) share most of their text
-but are different examples. LSH uses a lower threshold than the confirmation, so pairs just
-above the real threshold are still proposed.
+A pair is alike when the prompts are (Jaccard >= `near.threshold` of their shingles, see
+sketch.py) and the answers are too (>= `near.answer_threshold`). Both, because a shared stock
+answer does not make "hello" and "who are you?" one example, and a shared prompt does not make
+entailment and contradiction answers one example. LSH proposes candidates from the prompts'
+signatures at a lower threshold than the confirmation, so pairs just above it are still proposed.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ class Rows:
         index = bisect.bisect_right(self.starts, row) - 1
         return self.tables[index], row - self.starts[index]
 
-    def text(self, row: int) -> np.ndarray:
+    def prompt(self, row: int) -> np.ndarray:
         table, local = self.locate(row)
-        return table.text(local)
+        return table.prompt(local)
 
     def answer(self, row: int) -> np.ndarray:
         table, local = self.locate(row)
@@ -104,10 +104,10 @@ class Index:
             bucket.setdefault(key, []).append(row)
 
 
-def alike(rows: Rows, a: int, b: int, threshold: float) -> float | None:
-    """The text similarity of two rows when both text and answer are alike, else None."""
-    similarity = jaccard(rows.text(a), rows.text(b))
-    if similarity < threshold or jaccard(rows.answer(a), rows.answer(b)) < threshold:
+def alike(rows: Rows, a: int, b: int, config: NearDupConfig) -> float | None:
+    """The prompts' similarity when both prompts and answers are alike, else None."""
+    similarity = jaccard(rows.prompt(a), rows.prompt(b))
+    if similarity < config.threshold or jaccard(rows.answer(a), rows.answer(b)) < config.answer_threshold:
         return None
     return similarity
 
@@ -123,7 +123,7 @@ def cluster(rows: Rows, config: NearDupConfig, skip: Iterable[int] = ()) -> dict
         keys = index.keys(signature)
         best: Match | None = None
         for leader in sorted(index.candidates(keys)):
-            similarity = alike(rows, row, leader, config.threshold)
+            similarity = alike(rows, row, leader, config)
             if similarity is not None and (best is None or similarity > best.similarity):
                 best = Match(row, leader, round(similarity, 3))
         if best is None:
@@ -140,7 +140,7 @@ def pairs(rows: Rows, config: NearDupConfig) -> list[Match]:
     for row, signature in rows.signatures():
         keys = index.keys(signature)
         for other in sorted(index.candidates(keys)):
-            similarity = alike(rows, row, other, config.threshold)
+            similarity = alike(rows, row, other, config)
             if similarity is not None:
                 found.append(Match(row, other, round(similarity, 3)))
         index.add(row, keys)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.build import build_dataset_flow
+from pipeline.clean.pii import id18_valid
 from pipeline.release import SPLITS, load_manifest
 
 RELEASED = [f"{s}.jsonl" for s in SPLITS] + ["rejections.jsonl"]
@@ -93,3 +94,45 @@ def test_stage_table_follows_the_stage_list(collection: Path) -> None:
     assert names == ["collect", "normalize", "segment", "clean", "dedup", "split", "augment", "render"]
     for before, after in zip(manifest.stages, manifest.stages[1:], strict=False):
         assert before.kept == after.input
+
+
+def write_rows(path: Path, pairs: list[tuple[str, str]]) -> None:
+    path.write_text(
+        "".join(json.dumps({"instruction": q, "output": a}, ensure_ascii=False) + "\n" for q, a in pairs),
+        encoding="utf-8",
+    )
+
+
+def test_a_cluster_survives_when_its_first_member_is_rejected(tmp_path: Path, tiny_tokenizer: Path) -> None:
+    """Dedup runs after clean: the first twin is refused (an unfilled placeholder), the second is released."""
+    answer = "西湖位于浙江省杭州市，是中国著名的风景名胜区，有苏堤春晓、断桥残雪等十景。"
+    source = tmp_path / "lakes.jsonl"
+    write_rows(source, [("介绍一下杭州西湖。", answer + "——{{name}}"), ("介绍一下杭州的西湖。", answer)])
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"dataset: lakes\noutput_dir: {tmp_path / 'out'}\nwork_dir: {tmp_path / 'work'}\ntokenizer: {tiny_tokenizer}\n"
+        f"sources:\n  - path: {source}\n",
+        encoding="utf-8",
+    )
+    manifest = build_dataset_flow(str(config)).manifest
+    assert manifest.counts.released == 1
+    assert manifest.counts.rejected_by_reason == {"clean.template_placeholder": 1}
+
+
+def test_records_alike_after_masking_are_deduplicated_not_refused(tmp_path: Path, tiny_tokenizer: Path) -> None:
+    """Thirty records that differ only in an ID number are one example once masked: one is released,
+    the others are duplicates of it (so the leakage check has nothing left to refuse)."""
+    source = tmp_path / "ids.jsonl"
+    valid = [n for n in (f"11010519491231{k:03d}{c}" for k in range(100) for c in "0123456789X") if id18_valid(n)]
+    question = "客户张先生的身份证号是{}，请帮我核对一下格式。"
+    write_rows(source, [(question.format(n), "格式正确：18位，最后一位是校验码。") for n in valid[:30]])
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"dataset: ids\noutput_dir: {tmp_path / 'out'}\nwork_dir: {tmp_path / 'work'}\ntokenizer: {tiny_tokenizer}\n"
+        f"sources:\n  - path: {source}\n",
+        encoding="utf-8",
+    )
+    manifest = build_dataset_flow(str(config)).manifest
+    assert manifest.counts.released == 1
+    assert manifest.counts.rejected_by_reason == {"dedup.exact_duplicate": 29}
+    assert manifest.checks["leakage"]["cross_split_pairs"] == 0
