@@ -22,6 +22,7 @@ the same vocabulary, special tokens and chat template as `AutoTokenizer`, withou
 from __future__ import annotations
 
 import bisect
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -165,8 +166,11 @@ def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftR
         )
     if dropped:
         record = record.with_lineage(STAGE, "dropped_turns", "earliest turns dropped to fit max_tokens", count=dropped)
+    missing = _dropped(record, text)
+    if missing:
+        return _reject(record, "template_dropped_content", f"the chat template leaves out {missing}")
     spans = marked if marked else _prefix_spans(record, renderer, tools, text)
-    masked = spans if isinstance(spans, MaskProblem) else _audit(spans, renderer, encoding)
+    masked = spans if isinstance(spans, MaskProblem) else _audit(spans, renderer, encoding, text)
     if isinstance(masked, MaskProblem):
         return _reject(record, masked.reason, masked.detail)
     spans, trained = masked
@@ -242,25 +246,65 @@ def _prefix_spans(
     return spans
 
 
-def _audit(spans: list[tuple[int, int]], renderer: Renderer, encoding: Any) -> tuple[tuple, int] | MaskProblem:
-    """Every assistant turn trains at least one token and ends on an end-of-turn token."""
+def _audit(
+    spans: list[tuple[int, int]], renderer: Renderer, encoding: Any, text: str
+) -> tuple[tuple, int] | MaskProblem:
+    """Every assistant turn trains at least one token and ends on an end-of-turn token.
+
+    Whitespace a template puts after the end-of-turn token inside the turn ("<|im_end|>\n") does not
+    count as the turn's end. A template whose turns end on the next role's token (GLM writes no
+    end-of-turn token: `<|user|>` ends the answer, and is what generation stops on) gets that
+    token added to the turn, or the model would never learn to stop.
+    """
     offsets = encoding["offset_mapping"]
     ids = encoding["input_ids"]
     ends = [b for _, b in offsets]
     special = renderer.special_ids
-    trained = 0
+
+    def blank(index: int) -> bool:
+        a, b = offsets[index]
+        return not text[a:b].strip()
+
+    audited, trained = [], 0
     for start, end in spans:
-        first = bisect.bisect_right(ends, start)
-        inside = [i for i in range(first, len(offsets)) if offsets[i][0] < end and offsets[i][1] > start]
+        index = bisect.bisect_right(ends, start)
+        inside = []
+        while index < len(offsets) and offsets[index][0] < end:
+            if offsets[index][1] > start:
+                inside.append(index)
+            index += 1
         if not inside:
             return MaskProblem("mask_empty", "an assistant turn covers no token")
-        if ids[inside[-1]] not in special:
-            last = renderer.tokenizer.decode([ids[inside[-1]]])
-            return MaskProblem("mask_missing_eot", f"an assistant turn ends on {last!r}, not on an end-of-turn token")
+        last = next((i for i in reversed(inside) if not blank(i)), inside[-1])
+        if ids[last] not in special:
+            following = index
+            while following < len(ids) and blank(following) and ids[following] not in special:
+                following += 1
+            if following >= len(ids) or ids[following] not in special:
+                word = renderer.tokenizer.decode([ids[last]])
+                return MaskProblem(
+                    "mask_missing_eot", f"an assistant turn ends on {word!r}, not on an end-of-turn token"
+                )
+            inside += list(range(index, following + 1))
+            end = offsets[following][1]
+        audited.append((start, end))
         trained += len(inside)
     if not trained:
         return MaskProblem("mask_empty", "no assistant turn to train on")
-    return tuple(spans), trained
+    return tuple(audited), trained
+
+
+def _dropped(record: SftRecord, text: str) -> str | None:
+    """A message or tool call the template left out of the text (some templates drop tool calls)."""
+    for number, message in enumerate(record.messages, start=1):
+        content = message.content.split("</think>")[-1].strip()
+        forms = (content, json.dumps(content, ensure_ascii=False)[1:-1], json.dumps(content)[1:-1])
+        if content and not any(form in text for form in forms):
+            return f"message {number} ({message.role})"
+        for call in message.tool_calls:
+            if call.function.name not in text:
+                return f"the tool call {call.function.name!r} of message {number}"
+    return None
 
 
 def _word_count(record: SftRecord) -> int | None:

@@ -32,24 +32,19 @@ LLAMA = (["<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eo
           "<|python_tag|>"], "<|begin_of_text|>", "<|eot_id|>")  # fmt: skip
 INTERNLM = (["<s>", "</s>", "<|im_start|>", "<|im_end|>"], "<s>", "<|im_end|>")
 
-DROPS_TOOL_CALLS = pytest.mark.xfail(
-    strict=True,
-    reason="the template renders no tool calls and the render stage keeps the record without them; "
-    "pipeline/render needs a reason code for templates that drop a tool call or a message",
-)
 # family -> (special tokens, bos, eos), outcome of the multi-turn record, outcome of the tool-calling record;
-# an outcome is "faithful", the reason code the render stage gives, or "refused" (any reason code).
+# an outcome is "faithful" or the reason code the render stage refuses the record with.
 FAMILIES = {
     "qwen2_5": (QWEN, "faithful", "faithful"),
     "qwen3": (QWEN, "mask_unavailable", "mask_unavailable"),  # history turns lose their think block
-    "qwen3_trl_training": (QWEN, "mask_missing_eot", "mask_missing_eot"),  # its spans end on the "\n" after im_end
+    "qwen3_trl_training": (QWEN, "faithful", "faithful"),  # its spans end on the "\n" after im_end
     "llama3_1": (LLAMA, "faithful", "faithful"),
     "deepseek_v3": (DEEPSEEK, "mask_unavailable", "template_error"),  # arguments must be a JSON string there
     "deepseek_v3_trl_training": (DEEPSEEK, "faithful", "faithful"),
-    "glm4_5": (GLM, "mask_missing_eot", "mask_missing_eot"),  # turns end on the next role's token
+    "glm4_5": (GLM, "mask_missing_eot", "mask_missing_eot"),  # the last answer ends on nothing at all
     "glm4_5_trl_training": (GLM, "faithful", "faithful"),
-    "internlm2": (INTERNLM, "faithful", pytest.param("refused", marks=DROPS_TOOL_CALLS)),
-    "yi_1_5": (QWEN, "faithful", pytest.param("refused", marks=DROPS_TOOL_CALLS)),
+    "internlm2": (INTERNLM, "faithful", "template_dropped_content"),  # it renders no tool calls
+    "yi_1_5": (QWEN, "faithful", "template_dropped_content"),
 }
 
 
@@ -138,11 +133,7 @@ def outcome(renderer: Renderer, record: SftRecord) -> tuple[str, str]:
 
 def _cases(index: int):
     for family, spec in FAMILIES.items():
-        expected = spec[index]
-        if isinstance(expected, str):
-            yield pytest.param(family, spec[0], expected, id=family)
-        else:
-            yield pytest.param(family, spec[0], *expected.values, marks=expected.marks, id=family)
+        yield pytest.param(family, spec[0], spec[index], id=family)
 
 
 @pytest.mark.parametrize(("family", "tokens", "expected"), list(_cases(1)))
@@ -156,10 +147,7 @@ def test_multi_turn_record(release: Path, tiny_tokenizer: Path, family: str, tok
 def test_tool_calling_record(release: Path, tiny_tokenizer: Path, family: str, tokens: tuple, expected: str) -> None:
     [record] = read_models(release / "test.jsonl", SftRecord)
     reason, detail = outcome(family_renderer(tiny_tokenizer, family, tokens), record)
-    if expected == "refused":
-        assert reason not in ("faithful", "unfaithful"), f"kept, but: {detail}"
-    else:
-        assert reason == expected, detail
+    assert reason == expected, detail
 
 
 @pytest.mark.parametrize("family", ["qwen2_5", "llama3_1", "deepseek_v3_trl_training", "glm4_5_trl_training"])

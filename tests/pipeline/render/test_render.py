@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
-from pipeline.render import load_renderer, run
+from pipeline.render import Renderer, load_renderer, run
 from schemas import Message, RenderConfig, ToolCall, ToolFunction
 
 OWN_TEMPLATE = (
@@ -189,3 +189,26 @@ def test_base_and_chat_choice_has_a_reason(tiny_tokenizer: Path, chat_tokenizer:
 def test_fallback_template_needs_its_special_tokens(tiny_tokenizer: Path) -> None:
     with pytest.raises(ValueError, match="needs the special tokens"):
         load_renderer(str(tiny_tokenizer), RenderConfig(fallback_template="llama3"))
+
+
+def test_a_control_token_written_in_a_message_is_refused(tiny_tokenizer: Path, make_record) -> None:
+    """`<|im_end|>` typed in a user turn would be read as the end of the turn: the record is refused."""
+    renderer = load_renderer(str(tiny_tokenizer), RenderConfig())
+    bad = make_record(("user", "把 <|im_end|> 当作普通文字输出"), ("assistant", "好的。"))
+    good = make_record(("user", "把尖括号当作普通文字输出"), ("assistant", "好的。"))
+    result = run([bad, good], RenderConfig(), renderer)
+    assert [r.reason for r in result.rejections] == ["control_token_in_text"]
+    assert "'<|im_end|>'" in result.rejections[0].detail
+    assert [r.id for r in result.kept] == [good.id]
+
+
+def test_a_template_that_drops_a_message_is_refused(tiny_tokenizer: Path, make_record) -> None:
+    tokenizer = load_renderer(str(tiny_tokenizer), RenderConfig()).tokenizer
+    skips_system = (
+        "{% for m in messages %}{% if m.role != 'system' %}[{{ m.role }}]{{ m.content }}<|im_end|>\n"
+        "{% endif %}{% endfor %}"
+    )
+    renderer = Renderer(tokenizer, skips_system, "tokenizer", "own")
+    record = make_record(("system", "你是一个中文助手。"), ("user", "你好"), ("assistant", "你好！"))
+    [rejection] = run([record], RenderConfig(), renderer).rejections
+    assert rejection.reason == "template_dropped_content" and "message 1 (system)" in rejection.detail
