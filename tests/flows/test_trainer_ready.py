@@ -44,8 +44,8 @@ def topics() -> list[str]:
 
 
 def test_near_duplicates_across_splits_refuse_the_release(tmp_path: Path, tiny_tokenizer: Path) -> None:
-    """Records that differ only in a phone number become twins once masked; if their hashes put
-    them in different splits, the leakage check must stop the release."""
+    """Records that differ only in a phone number become twins once masked. Dedup resolves that
+    (tests/flows/test_engine.py); with dedup switched off, the leakage check must stop the release."""
     candidates = [f"请记下我的电话1391234{n:04d}，谢谢。" for n in range(200)]
 
     def split_of(question: str) -> str:
@@ -59,7 +59,7 @@ def test_near_duplicates_across_splits_refuse_the_release(tmp_path: Path, tiny_t
     second = next(c for c in candidates if split_of(c) != split_of(first))
     source = tmp_path / "phones.jsonl"
     source.write_text(rows([first, second]), encoding="utf-8")
-    config = write_config(tmp_path, tiny_tokenizer, [source], "dedup: {near: {enabled: false}}\n")
+    config = write_config(tmp_path, tiny_tokenizer, [source], "dedup: {exact: false, near: {enabled: false}}\n")
     with pytest.raises(ReleaseRefused, match="near-duplicate pairs span two splits"):
         build_dataset_flow(str(config))
     assert versions(tmp_path / "releases", "ready") == []
@@ -117,14 +117,21 @@ def test_decontamination_caps_exports_report_and_lineage(tmp_path: Path, tiny_to
         alpaca = json.loads((folder / f"{split}.alpaca.json").read_text(encoding="utf-8"))
         assert len(alpaca) == count - sum(1 for r in released if r["tools"])
         assert len((folder / f"{split}.text.jsonl").read_text(encoding="utf-8").splitlines()) == count
-    tool_rows = [c for s in info.values() for c in json.loads((folder / s["file_name"]).read_text()) if c["tools"]]
+    sharegpt_files = [e["file_name"] for e in info.values() if e.get("formatting") == "sharegpt"]
+    tool_rows = [c for name in sharegpt_files for c in json.loads((folder / name).read_text()) if c["tools"]]
     assert [t["from"] for t in tool_rows[0]["conversations"]] == ["human", "function_call", "observation", "gpt"]
     listed = {f.path for f in manifest.files}
     assert {"dataset_info.json", "report.html", "train.sharegpt.json", "train.alpaca.json"} <= listed
 
     report = (folder / "report.html").read_text(encoding="utf-8")
-    for heading in ("Lengths by split", "Rejections by stage and reason", "Near-duplicate clusters", "Split balance",
-                    "Loss-mask coverage", "decontaminate.contaminated"):  # fmt: skip
+    for heading in (
+        "各划分的长度分布",
+        "按阶段与原因的拒绝",
+        "近似重复簇",
+        "划分均衡",
+        "损失掩码覆盖率",
+        "decontaminate.contaminated",
+    ):
         assert heading in report
     assert report.count("data:image/png;base64,") >= 3
 
