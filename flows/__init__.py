@@ -4,6 +4,11 @@ Prefect reads its settings when first imported, so the offline defaults are set 
 any flow module imports it: no telemetry, a local home inside the workspace, and enough time
 for the ephemeral API server to start on a small machine. A user's own settings win.
 
+The pipeline logs through the standard `logging` module (`pipeline.*` loggers); naming them in
+PREFECT_LOGGING_EXTRA_LOGGERS sends those records to the run's logs in the Prefect UI. Against a
+server (PREFECT_API_URL set) runs log at INFO; on the ephemeral API, where the logs go nowhere
+but the terminal, only warnings print and the command shows its own progress.
+
 The ephemeral API server runs in a subprocess that is stopped when a command ends; it then
 logs the cancellation of its last run-history flush as an ERROR with a long traceback
 (PrefectHQ/prefect#9148, #15033) although every result is already written. Its log level is
@@ -19,7 +24,8 @@ _OFFLINE_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_HOME": str(Path.cwd() / ".prefect"),
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_LEVEL": "INFO" if os.environ.get("PREFECT_API_URL") else "WARNING",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "pipeline",
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "TOKENIZERS_PARALLELISM": "false",
     "TRANSFORMERS_VERBOSITY": "error",

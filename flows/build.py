@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from flows import shards
+from flows.artifacts import build_summary
 from flows.runners import task_runner
 from flows.shards import Finished, Input, Job, Piece, Prepared
 from flows.version import code_version
 from pipeline import collect
-from pipeline.config import load_run_config
+from pipeline.config import ConfigError, load_run_config
 from pipeline.dedup.near import Rows
 from pipeline.dedup.sketch import Sketches
 from pipeline.engine import read_records, read_rejections
@@ -43,11 +45,10 @@ from pipeline.release import (
     sha256_file,
     verify_release,
 )
-from pipeline.release.report import markdown_summary
 from pipeline.split import leakage
 from pipeline.stages import GlobalStage, Resources, annotation_store, build_stages, stage_names
 from pipeline.work import key
-from schemas import InputFile, Manifest, RunConfig, SftRecord, StageCounts
+from schemas import BuildOptions, InputFile, Manifest, RunConfig, RunnerConfig, SftRecord, StageCounts
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,9 @@ def finish_task(job: Job, piece: Piece, decisions: dict[str, Any], digest: str) 
 
 
 @task(name="release", tags=["io"])
-def release_task(request: ReleaseRequest, output_dir: Path, prepared: list[Prepared], finished: list[Finished]):
+def release_task(
+    request: ReleaseRequest, output_dir: Path, prepared: list[Prepared], finished: list[Finished], seconds: dict
+):
     def records() -> Iterator[SftRecord]:
         for part in finished:
             yield from read_records(part.records)
@@ -105,9 +108,9 @@ def release_task(request: ReleaseRequest, output_dir: Path, prepared: list[Prepa
     published = publish(output_dir, request, records(), rejections())
     if published.created:
         create_markdown_artifact(
-            markdown_summary(published.manifest),
+            build_summary(published.manifest, published.path, seconds),
             key=artifact_key(request.dataset),
-            description="release summary",
+            description=f"release {request.dataset}@{published.manifest.version}",
         )
     return published
 
@@ -117,10 +120,49 @@ def artifact_key(dataset: str) -> str:
     return "release-" + "".join(c if c.isalnum() else "-" for c in dataset.lower())
 
 
-@flow(name="build-dataset", log_prints=True)
-def build_dataset_flow(config_path: str, force: bool = False) -> BuildResult:
+def run_name() -> str:
+    """`build-<dataset>-<time>`, so a data engineer finds a night's build by its dataset."""
+    from prefect.runtime import flow_run
+
+    config_path = str(flow_run.parameters.get("config_path", ""))
+    try:
+        dataset = load_run_config(config_path, _options(flow_run.parameters).overrides).dataset
+    except (ConfigError, OSError):
+        dataset = Path(config_path).stem or "dataset"
+    return f"build-{dataset}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def _options(parameters: dict) -> BuildOptions:
+    options = parameters.get("options") or BuildOptions()
+    return options if isinstance(options, BuildOptions) else BuildOptions.model_validate(options)
+
+
+@flow(name="build-dataset", flow_run_name=run_name, log_prints=True)
+def build_dataset_flow(config_path: str, options: BuildOptions = BuildOptions()) -> BuildResult:  # noqa: B008
     """Build a release from a run config; a no-op when an identical build is already published."""
-    return build(load_run_config(config_path), force)
+    config = with_options(load_run_config(config_path, options.overrides), options)
+    tag_run(config.dataset)
+    return build(config, options.force)
+
+
+def with_options(config: RunConfig, options: BuildOptions) -> RunConfig:
+    """The config with this build's runner choices applied (they never change the release)."""
+    runner = config.runner.model_copy(
+        update={k: v for k, v in (("kind", options.runner), ("workers", options.workers)) if v is not None}
+    )
+    return config.model_copy(update={"runner": RunnerConfig.model_validate(runner.model_dump())})
+
+
+def tag_run(dataset: str) -> None:
+    """Tag the flow run with its dataset, so the UI can filter a dataset's builds."""
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        return
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(context.flow_run.id, tags=sorted({*context.flow_run.tags, "sft", dataset}))
 
 
 def build(config: RunConfig, force: bool = False) -> BuildResult:
@@ -176,7 +218,11 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
         llamafactory=config.release.llamafactory,
         checks=checks,
     )
-    published = release_task(request, Path(config.output_dir), prepared, finished)
+    seconds: dict[str, float] = {}
+    for part in [*prepared, *finished]:
+        for stage, spent in part.seconds.items():
+            seconds[stage] = seconds.get(stage, 0.0) + spent
+    published = release_task(request, Path(config.output_dir), prepared, finished, seconds)
     job.cache.record_build(fingerprint, [e for part in prepared for e in part.entries] + [p.entry for p in finished])
     job.cache.collect_garbage(config.work.keep)
     state = "new" if published.created else "unchanged bytes"

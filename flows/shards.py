@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +24,18 @@ from typing import Any
 from pipeline import collect
 from pipeline.collect import Chunk
 from pipeline.dedup.sketch import Sketches, sketch
-from pipeline.engine import COUNTS, RECORDS, REJECTIONS, Chain, Writer, batches, read_counts, read_records, write_counts
+from pipeline.engine import (
+    COUNTS,
+    RECORDS,
+    REJECTIONS,
+    Chain,
+    Writer,
+    batches,
+    describe,
+    read_counts,
+    read_records,
+    write_counts,
+)
 from pipeline.stages import (
     GlobalStage,
     Resources,
@@ -35,6 +47,8 @@ from pipeline.stages import (
 )
 from pipeline.work import Cache, key
 from schemas import RunConfig, SftRecord, SourceConfig, StageCounts
+
+log = logging.getLogger(__name__)
 
 SKETCH = "sketch"
 LEAKAGE = "leakage"
@@ -156,7 +170,7 @@ def prepare(job: Job, item: Input) -> Prepared:
     entry = job.cache.entry("prepare", prepare_key)
     if not job.cache.ready(entry):
         with job.cache.writing("prepare", prepare_key) as scratch:
-            _prepare_into(scratch, job, before, read_entry, _drop_index(config, stages, 0, len(before)))
+            _prepare_into(scratch, job, before, read_entry, _drop_index(config, stages, 0, len(before)), item.name)
     counts = read_counts(read_entry / COUNTS) + read_counts(entry / COUNTS)
     meta = json.loads((entry / "pieces.json").read_text(encoding="utf-8"))
     pieces = [
@@ -185,6 +199,8 @@ def _read(job: Job, item: Input, read_key: str) -> Path:
             records.close()
             rejected.close()
         write_counts(scratch / COUNTS, [collected.counts, *chain.counts])
+        log.info("collect %s: %s", item.name, describe(collected.counts))
+        chain.log_summary(item.name)
         seconds = {"collect": time.process_time() - started - sum(chain.seconds.values()), **chain.seconds}
         (scratch / SECONDS).write_text(json.dumps(seconds), encoding="utf-8")
     return entry
@@ -213,7 +229,7 @@ class Collected:
         return StageCounts(stage="collect", input=total, kept=self.kept, rejected=self.rejected)
 
 
-def _prepare_into(scratch: Path, job: Job, stages: list[Stage], read_entry: Path, drop: int | None) -> None:
+def _prepare_into(scratch: Path, job: Job, stages: list[Stage], read_entry: Path, drop: int | None, name: str) -> None:
     config = job.config
     rejected = Writer(scratch / REJECTIONS)
     chain = Chain(stages, {}, drop)
@@ -241,6 +257,7 @@ def _prepare_into(scratch: Path, job: Job, stages: list[Stage], read_entry: Path
     finally:
         rejected.close()
     write_counts(scratch / COUNTS, chain.counts)
+    chain.log_summary(name)
     meta = {"pieces": pieces, "seconds": chain.seconds}
     (scratch / "pieces.json").write_text(json.dumps(meta), encoding="utf-8")
 
@@ -283,6 +300,7 @@ def _finish_into(
     new = sketch(changed, config.dedup.near) if changed else None
     _leakage_sketch(scratch / LEAKAGE, before, final, new, config.dedup.near.num_perm)
     write_counts(scratch / COUNTS, chain.counts)
+    chain.log_summary(piece.name)
     (scratch / SECONDS).write_text(json.dumps(chain.seconds), encoding="utf-8")
 
 

@@ -8,6 +8,8 @@ back, whatever its size.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,20 +30,22 @@ class ConfigError(ValueError):
     """A configuration problem, worded for the person who wrote the file."""
 
 
-def load_run_config(path: str | Path) -> RunConfig:
-    return load_config(path, RunConfig, "a mapping with at least 'dataset' and 'sources'")
+def load_run_config(path: str | Path, overrides: Sequence[str] = ()) -> RunConfig:
+    """The run config of a YAML file, with `key=value` overrides (`--set runner.workers=2`) applied."""
+    return load_config(path, RunConfig, "a mapping with at least 'dataset' and 'sources'", overrides)
 
 
-def load_config(path: str | Path, model: type[M], shape: str = "a mapping") -> M:
+def load_config(path: str | Path, model: type[M], shape: str = "a mapping", overrides: Sequence[str] = ()) -> M:
     """The validated model of a YAML file; every problem is one ConfigError naming file, line and field."""
     path = Path(path)
     data, node = load_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the config must be {shape}")
+    data = apply_overrides(path, data, overrides)
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(describe(path, node, err)) from None
+        raise ConfigError(describe(path, node, err, overrides)) from None
 
 
 def load_yaml(path: Path) -> tuple[object, yaml.Node | None]:
@@ -66,13 +70,38 @@ def load_yaml(path: Path) -> tuple[object, yaml.Node | None]:
         loader.dispose()
 
 
-def describe(path: Path, node: yaml.Node | None, err: ValidationError) -> str:
+def apply_overrides(path: Path, data: dict, overrides: Sequence[str]) -> dict:
+    """A copy of the config with each `dotted.key=value` set; the value is read as YAML (2, true, [a, b])."""
+    data = copy.deepcopy(data)
+    for override in overrides:
+        dotted, sep, text = override.partition("=")
+        if not sep or not dotted.strip():
+            raise ConfigError(f"{path}: --set {_echo(override)!r} should look like key=value (runner.workers=2)")
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        *parents, leaf = dotted.strip().split(".")
+        node = data
+        for part in parents:
+            child = node.get(part) if isinstance(node, dict) else None
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise ConfigError(f"{path}: --set {_echo(override)!r}: {part!r} is not a section")
+            node = child
+        node[leaf] = value
+    return data
+
+
+def describe(path: Path, node: yaml.Node | None, err: ValidationError, overrides: Sequence[str] = ()) -> str:
     problems = err.errors()
     lines = [f"{path}: {err.error_count()} problem(s) in the config:"]
     for problem in problems[:MAX_PROBLEMS]:
         field = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        given = next((o for o in overrides if field.startswith(o.partition("=")[0].strip())), None)
         line = _line_of(node, problem["loc"])
-        where = f"line {line}, " if line else ""
+        where = f"--set {_echo(given)}, " if given else f"line {line}, " if line else ""
         got = f" (got {_echo(repr(problem['input']))})" if problem["type"] != "missing" else ""
         lines.append(f"  {where}{_echo(field)}: {_echo(problem['msg'], 300)}{got}")
     if len(problems) > MAX_PROBLEMS:

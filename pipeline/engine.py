@@ -14,6 +14,7 @@ the rows entering the run, in order, so each batch gets its slice of it.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from typing import Any, TextIO
 
 from pipeline.stages import GlobalStage, Records, ShardStage, Stage
 from schemas import Rejection, SftRecord, StageCounts
+
+log = logging.getLogger(__name__)
 
 RECORDS = "records.jsonl"
 REJECTIONS = "rejections.jsonl"
@@ -98,6 +101,21 @@ class Chain:
             if self.drop_after is not None and index == self.drop_after:
                 records = [without_segments(r) for r in records]
         return records
+
+
+    def log_summary(self, where: str) -> None:
+        """One INFO line per stage: records in and kept, the top rejection reasons, CPU seconds."""
+        for counts in self.counts:
+            log.info("%s %s: %s (%.2f s)", counts.stage, where, describe(counts), self.seconds[counts.stage])
+
+
+def describe(counts: StageCounts) -> str:
+    """`5000 in, 4930 kept, 70 rejected (too_short 50, refusal 20)` for logs and progress lines."""
+    added = f", {counts.added} added" if counts.added else ""
+    reasons = sorted(counts.rejected.items(), key=lambda item: -item[1])
+    top = ", ".join(f"{reason} {n}" for reason, n in reasons[:3]) + (", ..." if len(reasons) > 3 else "")
+    rejected = f", {counts.rejected_total} rejected ({top})" if counts.rejected_total else ""
+    return f"{counts.input} in{added}, {counts.kept} kept{rejected}"
 
 
 def _rows_of(decision: Any, start: int, stop: int) -> Any:

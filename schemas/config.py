@@ -417,6 +417,19 @@ class RunnerConfig(Strict):
         return self
 
 
+class BuildOptions(Strict):
+    """How one build runs, apart from the config file: the form a deployment shows in the Prefect UI."""
+
+    force: bool = Field(default=False, description="build even when an identical release is published")
+    overrides: list[str] = Field(
+        default_factory=list, description="config values to change for this build, as key=value (runner.workers=2)"
+    )
+    runner: Literal["auto", "threads", "processes", "dask"] | None = Field(
+        default=None, description="the runner for this build (default: the config's)"
+    )
+    workers: int | None = Field(default=None, ge=1, description="parallel workers for this build")
+
+
 class WorkConfig(Strict):
     keep: int = Field(default=3, ge=0, description="builds whose cached work is kept (older work is removed)")
 

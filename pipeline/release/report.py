@@ -169,22 +169,6 @@ h2 {{ border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 1.6em; }}
 """
 
 
-def markdown_summary(manifest: Manifest) -> str:
-    """A short summary for the Prefect flow run's artifact."""
-    counts = manifest.counts
-    leakage = manifest.checks.get("leakage", {})
-    masks = manifest.checks.get("masks", {})
-    rows = "".join(f"| {reason} | {n} |\n" for reason, n in counts.rejected_by_reason.items())
-    return (
-        f"# {manifest.dataset}@{manifest.version}\n\n"
-        f"{counts.input} input records, {counts.augmented} augmented: **{counts.released} released** "
-        f"(train {counts.by_split.get('train', 0)}, validation {counts.by_split.get('validation', 0)}, "
-        f"test {counts.by_split.get('test', 0)}), {counts.rejected} rejected.\n\n"
-        f"Template: {manifest.chat_template}. Cross-split near-duplicates: {leakage.get('cross_split_pairs', 'n/a')}. "
-        f"Mask coverage: {masks.get('coverage_mean', 'n/a')}.\n\n| rejection | records |\n|---|---|\n{rows}"
-    )
-
-
 def _cell(value: object, tag: str = "td") -> str:
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     return f"<{tag}{' class=num' if numeric else ''}>{html.escape(str(value))}</{tag}>"

@@ -11,6 +11,7 @@ import pytest
 from flows.build import build_dataset_flow
 from pipeline.clean.pii import id18_valid
 from pipeline.release import SPLITS, load_manifest
+from schemas import BuildOptions
 
 RELEASED = [f"{s}.jsonl" for s in SPLITS] + ["rejections.jsonl"]
 
@@ -70,7 +71,7 @@ def test_changing_a_filter_re_runs_from_clean_on(collection: Path) -> None:
     build_dataset_flow(str(config))
     read, prepared = cache_entries(config, "read"), cache_entries(config, "prepare")
     config.write_text(config.read_text(encoding="utf-8") + "clean: {chars: {min: 3}}\n", encoding="utf-8")
-    build_dataset_flow(str(config), force=True)
+    build_dataset_flow(str(config), BuildOptions(force=True))
     assert cache_entries(config, "read") == read  # collect and normalize were not run again
     assert len(cache_entries(config, "prepare") - prepared) == len(prepared)
 
