@@ -131,6 +131,19 @@ def is_candidate(record: dict) -> bool:
     return len(lines) > 3 and len(set(lines)) < 0.7 * len(lines)
 
 
+def draw(plan: list[tuple], rng: random.Random, taken: dict[str, dict], round_: int) -> dict[str, dict]:
+    chosen: dict[str, dict] = {}
+    for name, path, kind, n_random, n_candidates in plan:
+        pool = [r for r in records(name, path, kind) if r["id"] not in taken and r["id"] not in chosen]
+        unique = list({r["id"]: r for r in pool}.values())
+        picked = rng.sample(unique, min(n_random, len(unique)))
+        rest = [r for r in unique if r not in picked and is_candidate(r)]
+        picked += rng.sample(rest, min(n_candidates, len(rest)))
+        for record in picked:
+            chosen[record["id"]] = {**record, "round": round_}
+    return chosen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
@@ -155,16 +168,12 @@ def main() -> None:
         ("LLaMA-Factory/dpo_zh_demo", x / "dpo_zh_demo.json", "dpo", 40, 30),
         ("MedicalGPT/dpo_zh_500", x / "dpo_zh_500.jsonl", "dpo", 30, 30),
     ]  # fmt: skip
-    rng = random.Random(20261201)
-    chosen: dict[str, dict] = {}
-    for name, path, kind, n_random, n_candidates in plan:
-        pool = [r for r in records(name, path, kind) if r["id"] not in chosen]
-        unique = list({r["id"]: r for r in pool}.values())
-        picked = rng.sample(unique, min(n_random, len(unique)))
-        rest = [r for r in unique if r not in picked and is_candidate(r)]
-        picked += rng.sample(rest, min(n_candidates, len(rest)))
-        for record in picked:
-            chosen[record["id"]] = record
+    chosen = draw(plan, random.Random(20261201), {}, 1)
+    # Round 2, labelled later to give the filters more to learn from: other records of the large
+    # sources, none of round 1's; parts by the same hash, so a third of them is untuned too.
+    second = [(name, path, kind, n_random // 2, n_candidates) for name, path, kind, n_random, n_candidates in plan
+              if n_random < 99]  # fmt: skip
+    chosen |= draw(second, random.Random(20261202), chosen, 2)
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
