@@ -231,10 +231,31 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
 
 
 def _run(runner, fn, phase: str, calls: list[tuple[dict, str]], logger) -> list:
-    """Submit one task per call, wait for all, and return the results in submission order."""
+    """Submit one task per call, wait for all, and return the results in submission order.
+
+    Progress goes to the `flows.build.progress` logger at DEBUG as each task finishes, with
+    `progress={phase, done, total, records}` on the record (records: what the finished tasks read);
+    `sft run` draws its progress line from it, and nothing else listens. The phase's total goes to
+    the run's log at INFO.
+    """
+    from prefect.futures import as_completed
+
+    def progress(done: int, records: int) -> None:
+        event = {"phase": phase, "done": done, "total": len(calls), "records": records}
+        logging.getLogger("flows.build.progress").debug("%s %d/%d", phase, done, len(calls), extra={"progress": event})
+
+    started = time.perf_counter()
     futures = [runner.submit(fn.with_options(task_run_name=f"{phase}-{name}"), call) for call, name in calls]
+    done = records = 0
+    progress(done, records)
+    for future in as_completed(futures):
+        counts = getattr(future.result(), "counts", None)
+        done, records = done + 1, records + (counts[0].input if counts else 0)
+        progress(done, records)
     results = [future.result() for future in futures]
-    logger.info("%s: %d tasks done", phase, len(results))
+    seconds = time.perf_counter() - started
+    rate = f", {records / seconds:,.0f} records/s" if seconds > 0 else ""
+    logger.info("%s: %d tasks, %d records in %.1f s%s", phase, len(results), records, seconds, rate)
     return results
 
 

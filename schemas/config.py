@@ -180,8 +180,12 @@ class WordLengthParams(Filter):
 
 class RepetitionParams(Filter):
     ngram: int = Field(default=10, ge=2, description="characters per n-gram")
-    max_ngram_share: float = Field(default=0.5, gt=0, le=1)
-    max_line_share: float = Field(default=0.5, gt=0, le=1)
+    max_ngram_share: float | None = Field(
+        default=None, gt=0, le=1, description="share of tokens in repeated n-grams refused (None: not judged)"
+    )
+    max_line_share: float | None = Field(
+        default=None, gt=0, le=1, description="share of repeated lines refused (None: not judged)"
+    )
     min_chars: int = Field(default=100, ge=0, description="shorter texts are not judged")
 
 
@@ -397,6 +401,12 @@ class ReleaseConfig(Strict):
     report: ReportConfig = ReportConfig()
     llamafactory: bool = Field(default=False, description="write dataset_info.json registering every export")
     leakage_check: bool = Field(default=True, description="refuse a release with near-duplicates across splits")
+    keep: int | None = Field(
+        default=None,
+        ge=1,
+        description="releases kept per dataset after a publish, newest first (None: all); a release that a "
+        "training run pins is never removed",
+    )
 
 
 class RunnerConfig(Strict):

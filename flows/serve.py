@@ -1,0 +1,204 @@
+"""Scheduled builds: the deployments of a run config, and a local Prefect server to run them.
+
+A schedule needs a server-side scheduler to turn it into flow runs, and the ephemeral API that
+Prefect starts for a plain `sft run` has none (its scheduler service is off: a served deployment
+on it registers an active schedule and never runs). `sft serve` therefore serves against the API
+the user names in PREFECT_API_URL, or else starts `prefect server start` on 127.0.0.1 itself
+(scheduler and UI included, state in PREFECT_HOME), serves the deployments against it in the same
+process, and stops it when it stops.
+
+One deployment per run config: the `nightly` flow (flows/nightly.py), which pulls annotations and
+then builds when the config has annotation on, and only builds when it is off.
+
+Nothing here imports Prefect at module level: the API URL and the log level must be in the
+environment before Prefect is first imported, since it reads its settings then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import load_run_config
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 4200
+DEFAULT_CRON = "0 2 * * *"  # 02:00 every night
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class ServerError(RuntimeError):
+    """The local Prefect server could not be started."""
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    port: int
+    process: subprocess.Popen | None
+    log: Path | None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.port}/api"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def server_port() -> int:
+    """The port a started server listens on: PREFECT_SERVER_API_PORT, else Prefect's own default."""
+    value = os.environ.get("PREFECT_SERVER_API_PORT")
+    return int(value) if value and value.isdigit() else DEFAULT_PORT
+
+
+@contextlib.contextmanager
+def local_server(port: int | None = None, home: Path | None = None, timeout: float = 120.0) -> Iterator[LocalServer]:
+    """`prefect server start` on 127.0.0.1:`port`, healthy when the block starts, stopped when it ends.
+
+    Its database lives in `home` (default PREFECT_HOME), so flow runs stay visible in the UI of a
+    later server on the same home. The port is set through PREFECT_SERVER_API_PORT as well as
+    `--port`: with the flag alone the UI would call the API on port 4200. The server runs in its own
+    process group and gets SIGTERM when this process dies, so a killed `sft serve` leaves no server.
+    """
+    port = port or server_port()
+    if port_in_use(port):
+        raise ServerError(
+            f"port {port} on {HOST} is in use: if a Prefect server runs there, point at it with "
+            f"PREFECT_API_URL=http://{HOST}:{port}/api; otherwise choose another port with --port"
+        )
+    home = Path(home or os.environ.get("PREFECT_HOME") or Path.cwd() / ".prefect")
+    home.mkdir(parents=True, exist_ok=True)
+    log = home / f"server-{port}.log"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env |= {
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_API_HOST": HOST,
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_UI_API_URL": f"http://{HOST}:{port}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_LOGGING_LEVEL": os.environ.get("SFT_SERVER_LOGGING_LEVEL", "WARNING"),
+    }
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)]
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, preexec_fn=_die_with_parent,
+        )  # fmt: skip
+    server = LocalServer(port, process, log)
+    try:
+        _wait_healthy(server, timeout)
+        yield server
+    finally:
+        stop(process)
+
+
+def _wait_healthy(server: LocalServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process is not None and server.process.poll() is not None:
+            raise ServerError(f"the Prefect server exited with code {server.process.returncode}; see {server.log}")
+        if healthy(server.api_url):
+            return
+        time.sleep(0.5)
+    raise ServerError(
+        f"the Prefect server on port {server.port} was not healthy after {timeout:.0f} s; see {server.log}"
+    )
+
+
+def stop(process: subprocess.Popen, grace: float = 20.0) -> None:
+    """SIGTERM to the server's process group, SIGKILL after `grace` seconds."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux for SIGTERM when the parent dies (no orphaned server)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def deployment_name(dataset: str) -> str:
+    return dataset
+
+
+def deployments(
+    config_path: str | Path, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE, overrides: list[str] = ()
+) -> list:
+    """The runner deployments of a run config: one nightly deployment (pull, then build).
+
+    `overrides` (key=value) become the deployment's default build options, shown in its form.
+    """
+    from prefect.deployments.runner import EntrypointType
+
+    from flows.nightly import nightly_flow
+
+    path = Path(config_path).resolve()
+    config = load_run_config(path, overrides)
+    steps = "pull annotations, then build" if config.annotate.enabled else "build"
+    deployment = nightly_flow.to_deployment(
+        name=deployment_name(config.dataset),
+        schedules=[schedule(cron, timezone)],
+        parameters={"config_path": str(path), "options": {"overrides": list(overrides)}},
+        tags=["sft", config.dataset],
+        description=f"{config.dataset}: {steps} from {path}, on `{cron}` ({timezone})",
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    return [deployment]
+
+
+def schedule(cron: str, timezone: str):
+    """A cron schedule in a timezone; a typo in either is a ValueError that names it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from prefect.schedules import Cron
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {timezone!r}: an IANA name such as Asia/Shanghai or UTC") from None
+    try:
+        return Cron(cron, timezone=timezone)
+    except ValueError:
+        raise ValueError(f"not a cron schedule: {cron!r} (five fields: '0 2 * * *' is 02:00 every night)") from None
