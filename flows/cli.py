@@ -239,14 +239,15 @@ def check(
     console.print(f"tokenizer: {run_config.tokenizer} ({where})")
     if run_config.annotate.enabled:
         console.print(f"annotation: on, Label Studio at {run_config.annotate.url}, store {run_config.annotate.store}")
-    table = Table("source", "file", "kind", "encoding", "size", "formats seen", "note")
+    table = Table("file", "of source", "kind", "encoding", "size", "formats seen", "note")
     files = size = problems = 0
     for source, entries in sources:
         for entry in entries:
             files += 1
             size += entry.bytes
             problems += bool(entry.problem)
-            table.add_row(source.path, entry.path, entry.kind, entry.encoding, _size(entry.bytes), entry.formats,
+            within = source.path if source.path != entry.path else ""  # a folder's or a glob's file
+            table.add_row(entry.path, within, entry.kind, entry.encoding, _size(entry.bytes), entry.formats,
                           entry.problem or "")  # fmt: skip
     console.print(table)
     console.print(f"{files} files, {_size(size)} in all; {problems} that a build will reject whole"
@@ -315,7 +316,7 @@ def _formats(path: Path, kind: str, encoding: str, source: SourceConfig, config:
     _, rows = read_rows(path, kind, source.encoding, config.collect.max_line_bytes)
     seen: Counter[str] = Counter()
     for row in islice(rows, SAMPLE_ROWS):
-        seen[row.reason or (detect_format(row.data) if isinstance(row.data, dict) else None) or "unknown"] += 1
+        seen[row.reason or (detect_format(row.data) if isinstance(row.data, dict) else None) or "no known format"] += 1
     getattr(rows, "close", lambda: None)()
     found = ", ".join(f"{name} {n}" for name, n in seen.most_common())
     return f"{found} (first {sum(seen.values())} rows)" if seen else "no rows"
