@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint quality tokenizer clean
+.PHONY: demo test lint quality bench tokenizer clean
 
 # torch is installed first and pinned to the build this machine kind has on disk (a CPU build);
 # installing the training extras before it would pull a multi-GB CUDA build. On a CUDA machine,
@@ -30,6 +30,9 @@ test: $(STAMP)
 
 quality: $(STAMP)
 	$(BIN)/python bench/quality.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check schemas pipeline flows tests bench

@@ -27,6 +27,7 @@ from pipeline.io import atomic_write_text, read_models, write_json
 from pipeline.release.card import dataset_card
 from pipeline.release.exports import dataset_info, export_checks, write_exports
 from pipeline.release.report import build_report
+from pipeline.release.stats import ReleaseStats
 from schemas import (
     FileEntry,
     InputFile,
@@ -160,8 +161,9 @@ def _publish_staged(
 ) -> Published:
     by_source: dict[str, Counter] = defaultdict(Counter)
     excluded = set() if request.keep_segments else {"segments"}
-    by_split, tokens, coverage = _write_splits(staging, records, by_source, excluded)
-    rejected = _write_rejections(staging / REJECTIONS, rejections, by_source)
+    stats = ReleaseStats()
+    by_split = _write_splits(staging, records, by_source, excluded, stats)
+    rejected = _write_rejections(staging / REJECTIONS, rejections, by_source, stats)
     check_conservation(request, sum(by_split.values()), rejected)
     present = [s for s in SPLITS if by_split[s]]
     for name in (f"{s}.jsonl" for s in SPLITS if not by_split[s]):
@@ -193,13 +195,13 @@ def _publish_staged(
             rejected_by_reason=_reasons(request.stages),
             by_source={name: SourceCounts(**tally) for name, tally in sorted(by_source.items())},
         ),
-        token_stats=_token_stats(tokens),
-        checks={**request.checks, "masks": _mask_stats(coverage), **export_checks(staging, written, by_split)},
+        token_stats=_token_stats(stats.tokens),
+        checks={**request.checks, "masks": _mask_stats(stats.coverage), **export_checks(staging, written, by_split)},
         stages=list(request.stages),
         inputs=list(request.inputs),
         files=files,
     )
-    return _rename_into_place(root, staging, manifest, existing)
+    return _rename_into_place(root, staging, manifest, existing, stats)
 
 
 def _write_exports(staging: Path, request: ReleaseRequest, splits: list[str]) -> dict[str, int]:
@@ -215,14 +217,16 @@ def _write_exports(staging: Path, request: ReleaseRequest, splits: list[str]) ->
     return written
 
 
-def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: list[str]) -> Published:
+def _rename_into_place(
+    root: Path, staging: Path, manifest: Manifest, existing: list[str], stats: ReleaseStats
+) -> Published:
     number = int(existing[-1][1:]) + 1 if existing else 1
     while True:
         version = f"v{number}"
         final = manifest.model_copy(update={"version": version})
-        report = _write_report(staging, final)
+        report = _write_report(staging, final, stats)
         final = final.model_copy(update={"files": [*manifest.files, report]})
-        atomic_write_text(staging / CARD, dataset_card(final, staging, root / version))
+        atomic_write_text(staging / CARD, dataset_card(final, stats, root / version))
         card = FileEntry(path=CARD, sha256=sha256_file(staging / CARD), records=0)
         final = final.model_copy(update={"files": [*final.files, card]})
         write_json(staging / MANIFEST, final.model_dump(mode="json"))
@@ -238,22 +242,16 @@ def _rename_into_place(root: Path, staging: Path, manifest: Manifest, existing: 
         return Published(root / version, final, created=True)
 
 
-def _write_report(staging: Path, manifest: Manifest) -> FileEntry:
-    records = [
-        r for s in SPLITS if (staging / f"{s}.jsonl").exists() for r in read_models(staging / f"{s}.jsonl", SftRecord)
-    ]
-    rejections = read_models(staging / REJECTIONS, Rejection)
-    atomic_write_text(staging / REPORT, build_report(manifest, records, rejections))
+def _write_report(staging: Path, manifest: Manifest, stats: ReleaseStats) -> FileEntry:
+    atomic_write_text(staging / REPORT, build_report(manifest, stats))
     return FileEntry(path=REPORT, sha256=sha256_file(staging / REPORT), records=0)
 
 
 def _write_splits(
-    staging: Path, records: Iterable[SftRecord], by_source: dict[str, Counter], excluded: set[str]
-) -> tuple[dict[str, int], list[int], list[float]]:
+    staging: Path, records: Iterable[SftRecord], by_source: dict[str, Counter], excluded: set[str], stats: ReleaseStats
+) -> dict[str, int]:
     handles = {s: (staging / f"{s}.jsonl").open("w", encoding="utf-8") for s in SPLITS}
     counts = dict.fromkeys(SPLITS, 0)
-    tokens: list[int] = []
-    coverage: list[float] = []
     try:
         for record in records:
             split = record.meta.split
@@ -262,18 +260,16 @@ def _write_splits(
             handles[split].write(record.model_dump_json(exclude=excluded) + "\n")
             counts[split] += 1
             by_source[record.meta.source.file]["released"] += 1
-            if record.meta.tokens:
-                tokens.append(record.meta.tokens)
-                coverage.append((record.meta.trained_tokens or 0) / record.meta.tokens)
+            stats.add_record(record)
     finally:
         for handle in handles.values():
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
-    return counts, tokens, coverage
+    return counts
 
 
-def _mask_stats(coverage: list[float]) -> dict:
+def _mask_stats(coverage: Sequence[float]) -> dict:
     """Loss-mask coverage: the share of each record's tokens that training learns from."""
     if not coverage:
         return {}
@@ -286,12 +282,15 @@ def _mask_stats(coverage: list[float]) -> dict:
     }
 
 
-def _write_rejections(path: Path, rejections: Iterable[Rejection], by_source: dict[str, Counter]) -> int:
+def _write_rejections(
+    path: Path, rejections: Iterable[Rejection], by_source: dict[str, Counter], stats: ReleaseStats
+) -> int:
     count = 0
     with path.open("w", encoding="utf-8") as handle:
         for rejection in rejections:
             handle.write(rejection.model_dump_json() + "\n")
             by_source[rejection.source.file]["rejected"] += 1
+            stats.add_rejection(rejection)
             count += 1
         handle.flush()
         os.fsync(handle.fileno())
@@ -306,7 +305,7 @@ def _reasons(stages: Sequence[StageCounts]) -> dict[str, int]:
     return dict(sorted(totals.items()))
 
 
-def _token_stats(tokens: list[int]) -> dict[str, float]:
+def _token_stats(tokens: Sequence[int]) -> dict[str, float]:
     if not tokens:
         return {}
     ordered = sorted(tokens)

@@ -27,13 +27,12 @@ from typing import Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, JsonValue
 
-from pipeline.io import read_models
+from pipeline.release.stats import ReleaseStats
 from schemas import Manifest, SftRecord
 
 SPLIT_FILES = ("train", "validation", "test")
 AS_JSON = ("messages", "tools")  # handed to chat templates as they are (see the module docstring)
 CONFIG_SECTIONS = ("normalize", "dedup", "decontaminate", "clean", "augment", "render")
-EXAMPLES = 3
 EXAMPLE_CHARS = 240
 LICENCE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "LICENCE.txt", "COPYING")
 LICENCE_PATTERNS = (  # (SPDX id, pattern in the licence text), most specific first
@@ -108,10 +107,8 @@ def front_matter(manifest: Manifest, licence: str | None) -> str:
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
 
 
-def dataset_card(manifest: Manifest, folder: Path, location: Path) -> str:
-    """The card of the release staged in `folder`, to be published at `location`."""
-    files = [folder / f"{split}.jsonl" for split in SPLIT_FILES]
-    records = [record for path in files if path.exists() for record in read_models(path, SftRecord)]
+def dataset_card(manifest: Manifest, stats: ReleaseStats, location: Path) -> str:
+    """The card of a release, from its manifest and the stats of its records, to be published at `location`."""
     licences = source_licences(manifest.counts.by_source)
     known = {spdx for spdx, _ in licences.values() if spdx}
     licence = known.pop() if len(known) == 1 and all(spdx for spdx, _ in licences.values()) else None
@@ -124,14 +121,14 @@ def dataset_card(manifest: Manifest, folder: Path, location: Path) -> str:
         f"- parent version: {manifest.parent or 'none'}\n"
         f"- built: {manifest.created_at} by code {manifest.code_version}\n",
         _counts(manifest),
-        _sources(manifest, records, licences),
+        _sources(manifest, stats, licences),
         _filters(manifest.config),
         _rejections(counts.rejected_by_reason),
         _tokens(manifest.token_stats),
-        _examples(records),
+        _examples(stats.examples),
         _exports(manifest),
         _loading(manifest, location),
-        _limitations(manifest, records, licences),
+        _limitations(manifest, stats, licences),
     ]
     return front_matter(manifest, licence) + "\n" + "\n".join(sections)
 
@@ -176,8 +173,8 @@ def _licence_of(path: Path) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _sources(manifest: Manifest, records: list[SftRecord], licences: dict) -> str:
-    children = Counter(r.meta.source.file for r in records if r.meta.parent)
+def _sources(manifest: Manifest, stats: ReleaseStats, licences: dict) -> str:
+    children = stats.children
     rows, totals = [], Counter()
     for name, tally in manifest.counts.by_source.items():
         spdx, where = licences.get(name, (None, None))
@@ -233,20 +230,9 @@ def _tokens(stats: dict[str, float]) -> str:
     )
 
 
-def pick_examples(records: list[SftRecord], count: int = EXAMPLES) -> list[SftRecord]:
-    """A tool-calling record, a multi-turn one and plain ones, in file order, as far as they exist."""
-    tools = [r for r in records if r.tools or any(m.tool_calls for m in r.messages)]
-    multi = [r for r in records if sum(m.role == "user" for m in r.messages) > 1]
-    chosen: list[SftRecord] = []
-    for record in (*tools[:1], *multi[:1], *records):
-        if record not in chosen and len(chosen) < count:
-            chosen.append(record)
-    return chosen
-
-
-def _examples(records: list[SftRecord]) -> str:
+def _examples(examples: list[SftRecord]) -> str:
     blocks = []
-    for record in pick_examples(records):
+    for record in examples:
         messages = [_shortened(m.model_dump(mode="json")) for m in record.messages]
         shown = {"id": record.id, "split": record.meta.split, "messages": messages}
         if record.tools:
@@ -290,7 +276,7 @@ go to any model's `tokenizer.apply_chat_template(messages, tools=tools)` as they
 """
 
 
-def _limitations(manifest: Manifest, records: list[SftRecord], licences: dict) -> str:
+def _limitations(manifest: Manifest, stats: ReleaseStats, licences: dict) -> str:
     counts = manifest.counts
     items = [
         f"`text` and the loss spans are rendered for tokenizer `{manifest.tokenizer}` with the "
@@ -312,7 +298,7 @@ def _limitations(manifest: Manifest, records: list[SftRecord], licences: dict) -
     small = [s for s in ("validation", "test") if 0 < counts.by_split.get(s, 0) < 100]
     if small:
         items.append(f"The {' and '.join(small)} split(s) hold fewer than 100 records: metrics on them are noisy.")
-    if any(r.tools for r in records):
+    if stats.calls_tools:
         items.append("Tool calls are kept as data: the tools were not executed again when the release was built.")
     items.extend(manifest.checks.get("exports", {}).get("limitations", []))
     return "## Known limitations\n\n" + "".join(f"- {item}\n" for item in items)

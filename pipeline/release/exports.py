@@ -18,7 +18,7 @@ rather than letting LLaMA-Factory train on assistant turns with their tool calls
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline.ids import json_text
@@ -87,40 +87,92 @@ def to_alpaca(record: SftRecord) -> dict | None:
 
 
 def write_exports(folder: Path, split: str, records: Iterable[SftRecord], formats: list[str]) -> dict[str, int]:
-    """Write `<split>.<format>` files; returns file name -> records written."""
-    records = list(records)
+    """Write `<split>.<format>` files in one pass over the records; returns file name -> records written."""
     names = export_files(split)
-    written = {}
+    writers: dict[str, _Writer] = {}
     if "sharegpt" in formats:
-        written[names["sharegpt"]] = _write_json(folder / names["sharegpt"], map(to_sharegpt, records))
+        writers[names["sharegpt"]] = _JsonArray(folder / names["sharegpt"], to_sharegpt)
     if "alpaca" in formats:
-        rows = [row for row in map(to_alpaca, records) if row is not None]
-        written[names["alpaca"]] = _write_json(folder / names["alpaca"], rows)
+        writers[names["alpaca"]] = _JsonArray(folder / names["alpaca"], to_alpaca)
     if "text" in formats:
-        path = folder / names["text"]
-        path.write_text(
-            "".join(json.dumps({"text": r.text}, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
-        )
-        written[path.name] = len(records)
+        writers[names["text"]] = _Writer(folder / names["text"], lambda r: {"text": r.text})
     if "parquet" in formats:
-        written[names["parquet"]] = write_parquet(folder / names["parquet"], records)
-    return written
+        writers[names["parquet"]] = _Parquet(folder / names["parquet"])
+    try:
+        for record in records:
+            for writer in writers.values():
+                writer.write(record)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return {name: writer.count for name, writer in writers.items()}
 
 
-def write_parquet(path: Path, records: list[SftRecord]) -> int:
-    """The records as Parquet with the card's features, so `datasets` reads the same types back."""
-    import datasets
+class _Writer:
+    """One JSONL export file, written a record at a time; `convert` may return None to leave a record out."""
 
-    features = datasets.Features._from_yaml_list(record_features())  # the YAML form the card carries
-    rows = [record.model_dump(mode="json") for record in records]
-    datasets.Dataset.from_list(rows, features=features).to_parquet(str(path))
-    return len(records)
+    def __init__(self, path: Path, convert: Callable[[SftRecord], dict | None]) -> None:
+        self.handle = path.open("w", encoding="utf-8")
+        self.convert = convert
+        self.count = 0
+
+    def write(self, record: SftRecord) -> None:
+        row = self.convert(record)
+        if row is not None:
+            self._write(row)
+            self.count += 1
+
+    def _write(self, row: dict) -> None:
+        self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        self.handle.close()
 
 
-def _write_json(path: Path, rows: Iterable[dict]) -> int:
-    rows = list(rows)
-    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return len(rows)
+class _JsonArray(_Writer):
+    """A JSON array (what LLaMA-Factory reads), one element a line."""
+
+    def _write(self, row: dict) -> None:
+        self.handle.write(("[\n" if not self.count else ",\n") + json.dumps(row, ensure_ascii=False))
+
+    def close(self) -> None:
+        self.handle.write("\n]\n" if self.count else "[]\n")
+        self.handle.close()
+
+
+class _Parquet:
+    """The records as Parquet with the card's features, so `datasets` reads the same types back;
+    written in row groups, never all records at once."""
+
+    ROWS = 1000
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[dict] = []
+        self.writer = None
+        self.count = 0
+
+    def write(self, record: SftRecord) -> None:
+        self.rows.append(record.model_dump(mode="json"))
+        self.count += 1
+        if len(self.rows) >= self.ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import datasets
+        import pyarrow.parquet as pq
+
+        features = datasets.Features._from_yaml_list(record_features())  # the YAML form the card carries
+        table = datasets.Dataset.from_list(self.rows, features=features).data.table
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+        self.rows = []
+
+    def close(self) -> None:
+        if self.rows or self.writer is None:
+            self._flush()
+        self.writer.close()
 
 
 def _split_calls_tools(folder: Path, split: str) -> bool:

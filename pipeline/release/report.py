@@ -1,29 +1,23 @@
 """report.html: one self-contained page a person reads before training on a release.
 
-Chinese by default (`release.report.language: zh | en`). Plots are PNGs embedded as data URIs
-(no file beside the page, nothing fetched). Their labels are Chinese only when matplotlib finds a
-CJK font on the building machine (otherwise every Chinese label would be drawn as boxes), and
-English otherwise; the page's text and tables are always in the chosen language, and the browser
-renders them with the system's fonts. Axes that count records show whole numbers only; text cells
-are left-aligned, numbers right-aligned.
+Chinese by default (`release.report.language: zh | en`). Plots are inline SVG (svg.py): nothing
+beside the page, nothing fetched, and every label, Chinese included, drawn by the browser with its
+own fonts. Axes that count records show whole numbers only; text cells are left-aligned, numbers
+right-aligned. Everything shown comes from a ReleaseStats gathered while the release was written,
+so the report of a large release does not read its records again.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import cache
 
-from schemas import Manifest, Rejection, SftRecord
+from pipeline.release import svg
+from pipeline.release.stats import ReleaseStats
+from schemas import Manifest
 
 SPLITS = ("train", "validation", "test")
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC")  # fmt: skip
-_REPRESENTATIVE = re.compile(r"of ([0-9a-f]{16}) kept")
 
 TEXT = {
     "zh": {
@@ -139,17 +133,16 @@ def report_language(manifest: Manifest) -> str:
     return (release.get("report") or {}).get("language", "zh")
 
 
-def build_report(manifest: Manifest, records: Sequence[SftRecord], rejections: Iterable[Rejection]) -> str:
+def build_report(manifest: Manifest, stats: ReleaseStats) -> str:
     language = report_language(manifest)
     text = TEXT[language]
-    rejections = list(rejections)
     sections = [
         _overview(manifest, language),
-        _lengths(records, language),
-        _rejections(manifest, rejections, language),
-        _clusters(records, rejections, language),
-        _balance(records, language),
-        _masks(manifest, records, language),
+        _lengths(stats, language),
+        _rejections(manifest, stats, language),
+        _clusters(stats, language),
+        _balance(stats, language),
+        _masks(manifest, stats, language),
     ]
     title = f"{manifest.dataset}@{manifest.version}"
     return f"""<!doctype html>
@@ -161,7 +154,7 @@ table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
 td, th {{ border: 1px solid #ccc; padding: 3px 9px; text-align: left; vertical-align: top; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 h2 {{ border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 1.6em; }}
-.ok {{ color: #17803d; }} .bad {{ color: #b3261e; }} img {{ max-width: 100%; }}
+.ok {{ color: #17803d; }} .bad {{ color: #b3261e; }} svg {{ max-width: 100%; height: auto; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
 {"".join(sections)}
@@ -183,39 +176,8 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]], numeric: Seq
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-@cache
-def cjk_font() -> str | None:
-    """A CJK font matplotlib can draw Chinese labels with, if the machine has one."""
-    from matplotlib import font_manager
-
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
-
-
 def plot_text(language: str) -> dict[str, str]:
-    return PLOT_TEXT["zh" if language == "zh" and cjk_font() else "en"]
-
-
-def _figure(draw) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    font = cjk_font()
-    with plt.rc_context({"font.sans-serif": [font, "DejaVu Sans"]} if font else {}):
-        figure = draw(plt)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    plt.close(figure)
-    return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
-
-
-def _whole_numbers(axis) -> None:
-    """Record counts are whole: no 0.5-record ticks on small releases."""
-    from matplotlib.ticker import MaxNLocator
-
-    axis.set_major_locator(MaxNLocator(integer=True))
+    return PLOT_TEXT[language]
 
 
 def _overview(manifest: Manifest, language: str) -> str:
@@ -241,94 +203,51 @@ def _overview(manifest: Manifest, language: str) -> str:
     )
 
 
-def _lengths(records: Sequence[SftRecord], language: str) -> str:
-    text = TEXT[language]
-    import numpy
-
-    labels = plot_text(language)
-    measures = (("characters", "chars"), ("words", "words"), ("tokens", "tokens"))
-
-    def draw(plt):
-        figure, axes = plt.subplots(1, 3, figsize=(15, 3.6))
-        for axis, (label, field) in zip(axes, measures, strict=True):
-            values = {
-                s: [getattr(r.meta, field) for r in records if r.meta.split == s and getattr(r.meta, field)]
-                for s in SPLITS
-            }
-            everything = [v for split_values in values.values() for v in split_values]
-            _whole_numbers(axis.yaxis)
-            if not everything:
-                continue
-            edges = numpy.histogram_bin_edges(everything, bins=30)
-            for split in SPLITS:
-                if values[split]:
-                    axis.hist(values[split], bins=edges, alpha=0.5, label=f"{split} ({len(values[split])})")
-            axis.set_title(labels["per_record"].format(label=labels[label]))
-            axis.set_ylabel(labels["records"])
-            axis.set_xlabel(labels[label])
-            if axis.get_legend_handles_labels()[0]:
-                axis.legend()
-        return figure
-
-    return f"<h2>{text['lengths']}</h2>{_figure(draw) if records else '<p>' + text['no_records'] + '</p>'}"
+def _lengths(stats: ReleaseStats, language: str) -> str:
+    text, labels = TEXT[language], plot_text(language)
+    plots = []
+    for label, measure in (("characters", "chars"), ("words", "words"), ("tokens", "tokens")):
+        series = {split: stats.lengths[split][measure] for split in SPLITS}
+        title = labels["per_record"].format(label=labels[label])
+        plots.append(svg.histogram(series, title, labels[label], labels["records"]))
+    body = "".join(plots) or f"<p>{text['no_records']}</p>"
+    return f"<h2>{text['lengths']}</h2><div>{body}</div>"
 
 
-def _rejections(manifest: Manifest, rejections: Sequence[Rejection], language: str) -> str:
-    text = TEXT[language]
-    labels = plot_text(language)
-    by_reason = manifest.counts.rejected_by_reason
-    rows = sorted(by_reason.items(), key=lambda item: -item[1])
-    examples = {}
-    for rejection in rejections:
-        examples.setdefault(f"{rejection.stage}.{rejection.reason}", f"{rejection.source}: {rejection.detail}"[:160])
-
-    def draw(plt):
-        figure, axis = plt.subplots(figsize=(10, 0.35 * len(rows) + 1))
-        axis.barh([r for r, _ in rows][::-1], [n for _, n in rows][::-1], color="#b3261e")
-        axis.set_xlabel(labels["records_rejected"])
-        _whole_numbers(axis.xaxis)
-        return figure
-
-    plot = _figure(draw) if rows else f"<p>{text['nothing_rejected']}</p>"
+def _rejections(manifest: Manifest, stats: ReleaseStats, language: str) -> str:
+    text, labels = TEXT[language], plot_text(language)
+    rows = sorted(manifest.counts.rejected_by_reason.items(), key=lambda item: -item[1])
+    plot = svg.bars(rows, labels["records_rejected"]) if rows else f"<p>{text['nothing_rejected']}</p>"
     header = (text["reason"], text["records"], text["example"])
-    table = _table(header, [(r, n, examples.get(r, "")) for r, n in rows], numeric=(1,))
+    table = _table(header, [(r, n, stats.rejection_examples.get(r, "")) for r, n in rows], numeric=(1,))
     return f"<h2>{text['rejections']}</h2>{plot}{table}"
 
 
-def _clusters(records: Sequence[SftRecord], rejections: Sequence[Rejection], language: str) -> str:
+def _clusters(stats: ReleaseStats, language: str) -> str:
     text = TEXT[language]
-    members: dict[str, list[str]] = defaultdict(list)
-    for record in records:
-        if record.meta.cluster and record.meta.cluster != record.id:
-            members[record.meta.cluster].append(f"{record.id} ({text['kept_member']}, {record.meta.split})")
-    for rejection in rejections:
-        found = _REPRESENTATIVE.search(rejection.detail) if rejection.reason == "near_duplicate" else None
-        if found:
-            members[found.group(1)].append(f"{rejection.record_id} ({text['rejected_member']}, {rejection.source})")
-    split_of = {r.id: r.meta.split for r in records}
+    kind = {"kept": text["kept_member"], "rejected": text["rejected_member"]}
+    largest = sorted(stats.clusters.items(), key=lambda item: -item[1].size)[:30]
     rows = [
-        (rep, split_of.get(rep, "-"), len(others) + 1, "; ".join(others[:3]))
-        for rep, others in sorted(members.items(), key=lambda item: -len(item[1]))[:30]
-    ]
-    sizes = Counter(len(others) + 1 for others in members.values())
+        (rep, stats.split_of_representative.get(rep, "-"), cluster.size,
+         "; ".join(f"{member} ({kind[how]}, {where})" for member, how, where in cluster.named))
+        for rep, cluster in largest
+    ]  # fmt: skip
+    sizes = Counter(cluster.size for cluster in stats.clusters.values())
     summary = ", ".join(text["of_size"].format(n=n, size=size) for size, n in sorted(sizes.items())) or text["none"]
     header = (text["representative"], text["split"], text["size"], text["members"])
     return (
-        f"<h2>{text['clusters']}</h2><p>{text['clusters_line'].format(n=len(members), summary=summary)}</p>"
+        f"<h2>{text['clusters']}</h2><p>{text['clusters_line'].format(n=len(stats.clusters), summary=summary)}</p>"
         f"{_table(header, rows, numeric=(2,))}"
     )
 
 
-def _balance(records: Sequence[SftRecord], language: str) -> str:
+def _balance(stats: ReleaseStats, language: str) -> str:
     text = TEXT[language]
     parts = []
-    for heading, label, key in (
-        (text["by_category"], text["category"], lambda r: r.meta.category or "-"),
-        (text["by_source"], text["source"], lambda r: r.meta.source.file),
+    for heading, label, table in (
+        (text["by_category"], text["category"], stats.by_category),
+        (text["by_source"], text["source"], stats.by_source),
     ):
-        table: dict[str, Counter] = defaultdict(Counter)
-        for record in records:
-            table[key(record)][record.meta.split] += 1
         rows = []
         for name, counts in sorted(table.items()):
             total = sum(counts.values())
@@ -338,20 +257,10 @@ def _balance(records: Sequence[SftRecord], language: str) -> str:
     return f"<h2>{text['balance']}</h2>{''.join(parts)}"
 
 
-def _masks(manifest: Manifest, records: Sequence[SftRecord], language: str) -> str:
-    text = TEXT[language]
-    labels = plot_text(language)
-    coverage = [r.meta.trained_tokens / r.meta.tokens for r in records if r.meta.tokens and r.meta.trained_tokens]
+def _masks(manifest: Manifest, stats: ReleaseStats, language: str) -> str:
+    text, labels = TEXT[language], plot_text(language)
     masks = manifest.checks.get("masks", {})
-
-    def draw(plt):
-        figure, axis = plt.subplots(figsize=(7, 3))
-        axis.hist(coverage, bins=30, color="#17803d")
-        axis.set_xlabel(labels["trained_share"])
-        axis.set_ylabel(labels["records"])
-        _whole_numbers(axis.yaxis)
-        return figure
-
-    rows = [(k, v) for k, v in masks.items()]
-    table = _table((text["figure"], text["value"]), rows, numeric=(1,))
-    return f"<h2>{text['masks']}</h2>{table}{_figure(draw) if coverage else ''}"
+    table = _table((text["figure"], text["value"]), list(masks.items()), numeric=(1,))
+    trained = [c for c in stats.coverage if c]
+    plot = svg.histogram({labels["records"]: trained}, text["masks"], labels["trained_share"], labels["records"])
+    return f"<h2>{text['masks']}</h2>{table}{plot if trained else ''}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -33,9 +34,10 @@ class Backend(Protocol):
 
 
 class JiebaBackend:
+    """jieba with its own dictionary state; the POS tagger (seconds to load its word tags) only on use."""
+
     def __init__(self, hmm: bool, user_dicts: list[str]) -> None:
         import jieba
-        import jieba.posseg
 
         jieba.setLogLevel(logging.WARNING)
         self._hmm = hmm
@@ -43,12 +45,17 @@ class JiebaBackend:
         self._tokenizer.initialize()
         for path in user_dicts:
             self._tokenizer.load_userdict(path)
-        self._pos = jieba.posseg.POSTokenizer(self._tokenizer)
 
     def cut(self, text: str) -> list[str]:
         return self._tokenizer.lcut(text, HMM=self._hmm)
 
     raw = cut
+
+    @cached_property
+    def _pos(self) -> object:
+        import jieba.posseg
+
+        return jieba.posseg.POSTokenizer(self._tokenizer)
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         return [(pair.word, pair.flag) for pair in self._pos.lcut(text, HMM=self._hmm)]

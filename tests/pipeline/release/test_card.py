@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from pipeline.release import load_manifest
-from pipeline.release.card import config_name, pick_examples, record_features, source_licences
+from pipeline.release.card import config_name, record_features, source_licences
+from pipeline.release.stats import ReleaseStats
 from schemas import SftRecord
 
 MIT_TEXT = "MIT License\n\nCopyright (c) 2024 someone\n\nPermission is hereby granted, free of charge, ...\n"
@@ -73,11 +74,17 @@ def test_card_sections(tmp_path: Path, publish_release, make_sample) -> None:
     assert "license: mit" in card.split("---")[1]
 
 
+def examples_of(records) -> list:
+    stats = ReleaseStats()
+    for record in records:
+        stats.add_record(record)
+    return stats.examples
+
+
 def test_examples_prefer_a_tool_call_and_a_multi_turn_record(make_sample) -> None:
     records = make_sample("s.jsonl")
-    chosen = pick_examples(records)
-    assert [r.meta.source.line for r in chosen] == [4, 2, 1]
-    assert pick_examples(records[:1]) == records[:1]
+    assert [r.meta.source.line for r in examples_of(records)] == [4, 2, 1]
+    assert examples_of(records[:1]) == records[:1]
 
 
 def test_licences_found_beside_or_above_a_source(tmp_path: Path) -> None:
