@@ -7,7 +7,9 @@ file of a source, with the default run config; the kept records are the extracte
 pair is located by its source pointer: the non-blank lines from `line` (its question) to
 `line_end` (the end of its answer). A labelled pair is the non-blank lines of its question_lines
 and answer_lines. Lines holding only images do not count on either side (the image policy decides
-whether they stay). Rules, per part:
+whether they stay), nor do pointer lines: a link with at most POINTER_WORDS letters around it
+("具体可以参考[test.py](…)。"), which the link policy may drop; labellers ended an answer before or
+after such a trailing line alike, and neither choice is a different pair. Rules, per part:
 
 - **matched**: an expected pair and an extracted pair whose line sets have Jaccard >= MATCH_JACCARD,
   paired one to one, best overlap first. **Recall** = matched expected pairs / expected pairs.
@@ -60,6 +62,9 @@ NUMBERING = re.compile(
 ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 PROTECTED = re.compile(r"(`{3,}|~{3,})[^\n]*\n.*?(?:\n\1[^\n]*|\Z)|`+[^`\n]+`+|\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]*)>?[^)]*\)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
+LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)|<https?://[^>]+>|https?://[^\s)）]+")
+WORDS = re.compile(r"[\w\u4e00-\u9fff]")
+POINTER_WORDS = 20  # "具体可以参考[…](…)。", "loss的源代码可以在[这里](…)找到。": a pointer line
 LOOK_ALIKE = re.compile(r"[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 ASKING = re.compile(
     r"[?？]|什么|为什么|为何|如何|怎么|怎样|哪|吗|呢|是否|能否|可否|多少|几种|几个|区别|差异|异同|请|简述|简要|一下|"
@@ -163,7 +168,7 @@ def _extracted(note: str, record: SftRecord, lines: list[str]) -> Pair:
     question = next(m.content for m in record.messages if m.role == "user")
     answer = next(m.content for m in record.messages if m.role == "assistant")
     start = source.line or 1
-    end = source.line_end or _located_end(lines, start, answer)
+    end = getattr(source, "line_end", None) or _located_end(lines, start, answer)
     return Pair(note, frozenset(_non_blank(lines, start, end)), (start, end), question, answer)
 
 
@@ -189,8 +194,14 @@ def _past_fence(lines: list[str], end: int) -> int:
 
 
 def _non_blank(lines: list[str], first: int, last: int) -> set[int]:
-    """Lines that carry text: not blank and not only images (an image policy may drop those)."""
-    return {n for n in range(first, last + 1) if 0 < n <= len(lines) and IMAGE.sub("", lines[n - 1]).strip()}
+    """Lines that carry text: not blank, not only images, not a pointer to a link (policies may drop those)."""
+    return {n for n in range(first, last + 1) if 0 < n <= len(lines) and _carries_text(lines[n - 1])}
+
+
+def _carries_text(line: str) -> bool:
+    text = IMAGE.sub("", line).strip()
+    unlinked = LINK.sub("", text)
+    return bool(text) and (unlinked == text or len(WORDS.findall(unlinked)) > POINTER_WORDS)
 
 
 def _match(expected: list[Pair], extracted: list[Pair]) -> None:

@@ -1,15 +1,17 @@
 """Notes into question/answer pairs: Markdown, plain-text Q&A notes and HTML pages.
 
 Chinese teams keep knowledge in notes (interview notes, FAQs, tutorials). A note is parsed into
-blocks (`blocks`), the blocks into a tree of sections at headings and question lines
-(`outline`), and each section is decided on its own (`decide`): a pair, the parent of pairs, or
+blocks (`blocks`), the blocks into a tree of sections at headings and question lines, those
+inside prose fences included (`outline`, `fences`), and each section is decided on its own
+(`decide`): a pair, the parent of pairs (whose preface may answer by itself: `prefaces`), or
 nothing. Prompts are worded by `prompts`, answers cleaned by `answers`. Plain `.txt` notes with
 "问：/答：" or "Q:/A:" lines are read line by line (`plain`); HTML pages are converted to the same
 Markdown first (`html`), keeping each block's line in the page.
 
 Reason codes: `empty_document` (nothing but white space), `no_questions` (no question with an
 answer: only headings, only prose, or questions nobody answered), `no_answer` (one question
-without an answer, in a note that has others), `link_only_answer` (an answer that is only links).
+without an answer, in a note that has others), `link_only_answer` (an answer that is only links or
+pointers to them), `boilerplate_section` (a remark, licence, contents or "learn more" section).
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def parse_qa(
     """Q&A pairs of a Markdown note, or per-question problems; raises for a note with none."""
     if not text.strip():
         raise DocumentProblem("empty_document", "the document is empty (a stub)")
-    items = decide(outline(parse_blocks(text)), config or MarkdownConfig(), document)
+    config = config or MarkdownConfig()
+    items = decide(outline(parse_blocks(text), config.prose_fences), config, document)
     return settle(items)
 
 

@@ -6,10 +6,11 @@ What changes, and why:
   into the author's folder), `alt_text` (the alt text when it says something, not "img_3.png"),
   or `keep` with the path resolved against the note (an image that does not exist is dropped);
 - a list of links only (a "Reference" list) and a paragraph of links only ("具体可参考：https://…")
-  are dropped (`markdown.drop_link_lists`); an answer that is nothing else is a `link_only_answer`;
+  are dropped (`markdown.drop_link_lists`), and so is the line that led into such a list
+  ("训练脚本："); an answer that is nothing else, or only pointers ("数据格式见[自定义数据集](…)",
+  `only_pointers`), is a `link_only_answer`;
 - ```text fences and other prose fences (`markdown.prose_fences`) become the prose they hold, and
-  so do a fence without a language and an indented block when they hold Chinese prose (a third
-  of their characters Han: code never looks like that);
+  so do a fence without a language and an indented block when they hold Chinese prose (`fences`);
 - Markdown escapes are removed outside code and math (`top\\_k`), except `\\|` in tables;
 - code blocks, tables and `$$` math are kept byte for byte.
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from pipeline.collect.markdown.blocks import Block
+from pipeline.collect.markdown.fences import prose, prose_lines
 from pipeline.collect.markdown.text import fold_look_alikes, outside_code, unescape
 from schemas.config import MarkdownConfig
 
@@ -48,9 +50,13 @@ _REFERENCE_WORDS = re.compile(
     r"\b(?:see|also|more|refs?|references?|links?|source)\b",
     re.IGNORECASE,
 )
+_POINTING = re.compile(r"参考|参看|参见|详见|查看|请看|见|\b(?:see|refer)\b", re.IGNORECASE)
+_LEAD_IN = ("：", ":")
+_CAPTION = 12  # "更多Shell脚本：[…](…)", "0.6B: [ModelScope](…)": a link's caption, not an answer
+_PLACE = "\x00"  # where a link was
+_CLAUSE = re.compile(r"[。；;！!，,\n]+")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*", re.MULTILINE)
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -69,6 +75,8 @@ def render(blocks: list[Block], config: MarkdownConfig, document: Path | None) -
     for block in blocks:
         if _link_only_block(block, config):
             dropped_links = True
+            if kept and kept[-1][0].kind == "paragraph" and kept[-1][1].rstrip().endswith(_LEAD_IN):
+                kept.pop()  # "SWIFT提供的脚手架训练脚本：" says nothing without its list
             continue
         text = _render(block, config, document)
         if text.strip():
@@ -101,6 +109,27 @@ def link_only(text: str) -> bool:
     return not _WORD.search(_REFERENCE_WORDS.sub("", _LIST_MARKER.sub("", bare)))
 
 
+def only_pointers(text: str) -> bool:
+    """An answer that only sends the reader elsewhere: every clause links or says nothing.
+
+    A clause that holds a link and a pointing verb is a pointer whatever else it names
+    ("离线评测请参考EvalScope文档[快速上手](…)", "数据格式见[自定义数据集](…)"), and so is a link
+    with a short caption ("更多Shell脚本：[…](…)"); one clause without
+    a link that says something ("支持，具体参考[…]") makes it an answer. Blocks inside a longer
+    answer are judged by `link_only` alone: there a pointer still says where the detail is.
+    """
+    marked = _LINK.sub(_PLACE, text)
+    if marked == text:
+        return False
+    return all(_pointer(clause) for clause in _CLAUSE.split(_LIST_MARKER.sub("", marked)))
+
+
+def _pointer(clause: str) -> bool:
+    if _PLACE in clause and (_POINTING.search(clause) or len(_WORD.findall(clause)) <= _CAPTION):
+        return True
+    return not _WORD.search(_REFERENCE_WORDS.sub("", clause.replace(_PLACE, "")))
+
+
 def _link_only_block(block: Block, config: MarkdownConfig) -> bool:
     return config.drop_link_lists and block.kind in ("paragraph", "list") and link_only(block.text)
 
@@ -120,23 +149,12 @@ def _render(block: Block, config: MarkdownConfig, document: Path | None) -> str:
 
 
 def _code(block: Block, config: MarkdownConfig) -> str:
-    lines = block.text.splitlines()
-    fenced = lines[0].lstrip().startswith(("```", "~~~"))
-    language = block.info.split(" ")[0].lower()
-    if fenced:
-        closed = len(lines) > 1 and lines[-1].strip().startswith(lines[0].strip()[:3])
-        inner = "\n".join(lines[1 : -1 if closed else None])
-        if language in config.prose_fences or (not language and _prose(inner)):
-            return textwrap.dedent(inner)
-    if not fenced and _prose(block.text):
-        return textwrap.dedent(block.text)
+    inner = prose_lines(block, config.prose_fences)
+    if inner is not None:
+        return textwrap.dedent("\n".join(inner))
+    if not block.text.lstrip().startswith(("```", "~~~")) and prose(block.text):
+        return textwrap.dedent(block.text)  # an indented block that is prose: indentation by accident
     return block.text
-
-
-def _prose(text: str) -> bool:
-    """An indented block that is Chinese prose, not code: indentation by accident."""
-    letters = [c for c in text if not c.isspace()]
-    return bool(letters) and len(_HAN.findall(text)) >= 0.3 * len(letters)
 
 
 def _images(text: str, config: MarkdownConfig, document: Path | None) -> str:

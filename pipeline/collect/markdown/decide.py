@@ -4,27 +4,37 @@ A section without sub-sections is a pair. A section with sub-sections is one pai
 the answer, when its own title asks and none of theirs does ("算法简单理解？" over "1. G（生成式）";
 a title that asks outright, with a question mark or word, outranks sub-titles that only end in an
 instruction such as "…示例说明"), or when they read as the steps of one procedure ("加载数据",
-"构建模型", …: STEP_SHARE of two or more);
-otherwise its sub-sections are decided in turn, and its preface (the text before them) is not
-released: an introduction is not an answer. A question left with no answer is `no_answer`, one
-answered only by links is `link_only_answer`. A question asked twice in one note ("算法简单理解？"
+"构建模型", "4. 微调", …: STEP_SHARE of two or more, and no question further down, as under an
+FAQ's chapters "## 训练", "## 推理"). Otherwise its sub-sections are decided in turn, and its
+preface (the text before them) is released only when it answers by itself (`prefaces`): an
+introduction is not an answer. A question left with no answer is `no_answer`, one answered only by
+links is `link_only_answer`, a section of a note's boilerplate ("附注", "Reference", "License",
+"目录", "了解更多") is `boilerplate_section`. A question asked twice in one note ("算法简单理解？"
 under "GPT" and under "BERT") names its parent, by `markdown.context_question`.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.collect.markdown.answers import link_only, render
+from pipeline.collect.markdown.answers import only_pointers, render
 from pipeline.collect.markdown.outline import Section
 from pipeline.collect.markdown.phrases import clean_title, is_step
+from pipeline.collect.markdown.prefaces import preface
 from pipeline.collect.markdown.prompts import in_context, prompt
 from schemas.config import MarkdownConfig
 
 STEP_SHARE = 0.6  # Yolo's "微调教程" has 4 steps in 5 items; no topic list of the tuned notes has 1 in 3
+_BOILERPLATE = re.compile(
+    r"(?:附注|备注|参考|参考文献|参考资料|参考文档|参考链接|相关链接|references?|致谢|acknowledge?ments?|license|许可证"
+    r"|开源协议|版权声明|copyright|更新日志|changelog|目录|table of contents|toc|联系方式|联系我们|contact|交流群"
+    r"|了解更多|learn more|star history|贡献指南|contributing|后记|写在最后|免责声明)(?:\s*[(（][^)）]*[)）])?",
+    re.IGNORECASE,
+)
 _GENERIC_NAMES = {"readme", "index", "notes", "note", "untitled", "笔记", "main"}
 
 
@@ -50,7 +60,12 @@ class DocumentProblem(ValueError):
 
 def decide(root: Section, config: MarkdownConfig, document: Path | None) -> list[QaPair | DocumentProblem]:
     name = document_name(document)
-    items = [(_parent(section, name), _pair(section, config, document, name)) for section in released(root)]
+    lone = root.children[0] if len(root.children) == 1 and root.children[0].kind == "heading" else None
+    items = []
+    for section in released(root, config, document):
+        # the note's one top heading is its title: the file name beside it says nothing more
+        own = None if lone is not None and section.kind == "heading" and section.line == lone.line else name
+        items.append((_parent(section, own), _pair(section, config, document, own)))
     asked = Counter(item.question for _, item in items if isinstance(item, QaPair))
     return [
         replace(item, question=in_context(item.question, parent, config))
@@ -60,12 +75,18 @@ def decide(root: Section, config: MarkdownConfig, document: Path | None) -> list
     ]
 
 
-def released(section: Section) -> Iterator[Section]:
-    """The sections that become pairs, in source order."""
+def released(
+    section: Section, config: MarkdownConfig, document: Path | None, *, opens_note: bool = False
+) -> Iterator[Section]:
+    """The sections that become pairs, in source order (a preface that answers comes first)."""
     children = section.children
     if section.kind == "root" or (children and not _whole(section)):
+        answered = preface(section, opens_note=opens_note, config=config, document=document)
+        if answered is not None:
+            yield answered
+        lone = section.kind == "root" and len(children) == 1
         for child in children:
-            yield from released(child)
+            yield from released(child, config, document, opens_note=lone)
     else:
         yield section
 
@@ -87,7 +108,9 @@ def _whole(section: Section) -> bool:
         return False
     if section.asks:
         return True
-    steps = sum(is_step(child.title) for child in children)
+    if any(_asking_below(child) for child in children):
+        return False  # "## 训练" / "## 推理" over "### Q1: …？": chapters of an FAQ, not steps
+    steps = sum(is_step(child.title, numbered=child.number is not None) for child in children)
     return len(children) >= 2 and steps >= STEP_SHARE * len(children)
 
 
@@ -96,10 +119,13 @@ def _pair(
 ) -> QaPair | DocumentProblem:
     answer = render(section.span(), config, document)
     question = prompt(section.title, _parent(section, name), config, qline=section.kind == "qline")
-    if not answer.text or link_only(answer.text):
+    if not answer.text or only_pointers(answer.text):
         if answer.text or answer.dropped_links:
             return DocumentProblem("link_only_answer", "the answer is only links", section.line, section.headings)
         return DocumentProblem("no_answer", f"{question!r} has no answer in the note", section.line, section.headings)
+    if section.kind == "heading" and _BOILERPLATE.fullmatch(clean_title(section.title)):
+        detail = f"{clean_title(section.title)!r} is a note's boilerplate, not a question"
+        return DocumentProblem("boilerplate_section", detail, section.line, section.headings)
     return QaPair(section.line, max(answer.end, section.line), question, answer.text, section.headings)
 
 
@@ -117,3 +143,7 @@ def settle(items: list[QaPair | DocumentProblem]) -> list[QaPair | DocumentProbl
         return items
     unanswered = f" ({len(items)} question(s) without an answer)" if items else ""
     raise DocumentProblem("no_questions", f"no heading or question line with an answer{unanswered}")
+
+
+def _asking_below(section: Section) -> bool:
+    return any(child.asks or _asking_below(child) for child in section.children)

@@ -7,12 +7,14 @@ section of its own when it reads as a question line:
 - a one-line numbered paragraph ("9.大模型为什么…") that asks, or that continues the numbering of
   the question lines before it ("11.领域大模型训练Trick" after "10.");
 - a list of one single-line item followed by other blocks: numbered ("1. transformer模型结构图"
-  then its ```text block), or bulleted when it asks ("- 什么是GPT？");
-- a bold-only line that asks ("**什么是LoRA？**");
+  then its ```text block) when it opens a run or goes on from the numbered question before it
+  ("2. GSPO" alone, after a "1." of prose, is prose), or bulleted when it asks ("- 什么是GPT？");
+- a bold-only line that asks ("**什么是LoRA？**"), not a bold label of what follows ("**字段说明：**");
 - a plain line ending in a question mark, only in a body with two or more of them and no other
   kind of question line (an FAQ written without markup);
 - the items of a list of questions (at least half of its items ask) that hold their own answer,
-  indented below them; then the last item too, when it asks and its answer follows the list.
+  indented below them; then the last item too, when it asks and its answer follows the list;
+- in a topic heading's prose fence, its question lines (`fences`).
 
 A thematic break (`---`) ends the question line before it.
 
@@ -24,10 +26,20 @@ a heading is that heading's answer, never a run of questions.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from pipeline.collect.markdown.blocks import Block, Item
-from pipeline.collect.markdown.phrases import ANSWER, NUMBERING, QUESTION, asks, asks_outright, numbering_of
+from pipeline.collect.markdown.fences import split_at_questions
+from pipeline.collect.markdown.phrases import (
+    ANSWER,
+    NUMBERING,
+    QUESTION,
+    asks,
+    asks_outright,
+    is_caption,
+    numbering_of,
+)
 
 _SHORT = 80  # a question line longer than this is a paragraph of an answer
 
@@ -74,8 +86,12 @@ class Section:
         return blocks
 
 
-def outline(blocks: list[Block]) -> Section:
-    """The section tree of a note: the root's children are its top sections."""
+def outline(blocks: list[Block], prose_fences: Collection[str] = ()) -> Section:
+    """The section tree of a note: the root's children are its top sections.
+
+    `prose_fences` are the fence languages that hold prose (`markdown.prose_fences`): questions
+    inside them open sections too (`fences`).
+    """
     root = Section("root", "", 1)
     stack: list[tuple[int, Section]] = [(0, root)]
     body: list[Block] = []
@@ -83,7 +99,7 @@ def outline(blocks: list[Block]) -> Section:
         if block.kind != "heading":
             body.append(block)
             continue
-        _fill(stack[-1][1], body)
+        _fill(stack[-1][1], body, prose_fences)
         body = []
         while stack[-1][0] >= block.level:
             stack.pop()
@@ -91,11 +107,11 @@ def outline(blocks: list[Block]) -> Section:
         section = Section("heading", block.title, block.line, (*parent.headings, block.title), [block])
         parent.content.append(section)
         stack.append((block.level, section))
-    _fill(stack[-1][1], body)
+    _fill(stack[-1][1], body, prose_fences)
     return root
 
 
-def _fill(heading: Section, body: list[Block]) -> None:
+def _fill(heading: Section, body: list[Block], prose_fences: Collection[str]) -> None:
     """Put a heading's body into it, opening sections at its question lines."""
     families: list[str] = []
     stack = [heading]
@@ -104,6 +120,8 @@ def _fill(heading: Section, body: list[Block]) -> None:
     for block in body:
         if block.kind == "hr":
             del stack[1:]  # a thematic break ends the question before it
+        if len(stack) == 1 and not heading.asks and _fenced_questions(heading, block, prose_fences):
+            continue
         found = _openers(block, heading.headings, last_number, plain_questions)
         if not found:
             stack[-1].content.append(_without_answer_mark(block) if stack[-1].kind == "qline" else block)
@@ -114,13 +132,28 @@ def _fill(heading: Section, body: list[Block]) -> None:
             section.depth = families.index(family) + 1
             while stack[-1].depth >= section.depth and len(stack) > 1:
                 stack.pop()
-            if not any(part is block for part in (*section.opener, *stack[-1].content)):
+            if section.nested and not any(part is block for part in stack[-1].content):
                 stack[-1].content.append(block)  # a list of questions: its items are in this block
             stack[-1].content.append(section)
             if scoped:
                 stack.append(section)
             if family == "numbered" and section.number is not None:
                 last_number = section.number
+
+
+def _fenced_questions(heading: Section, block: Block, prose_fences: Collection[str]) -> bool:
+    """A topic's prose fence cut at the questions it holds (`fences`); False when it holds none.
+
+    Under a heading that asks, a question inside its fence is part of the answer (a follow-up).
+    """
+    head, asked = split_at_questions(block, prose_fences)
+    if not asked:
+        return False
+    if head is not None:
+        heading.content.append(head)
+    for question, answer in asked:
+        heading.content.append(Section("fence", question.title, question.line, heading.headings, [question], [answer]))
+    return True
 
 
 def _openers(
@@ -131,7 +164,7 @@ def _openers(
         opened = _paragraph_opener(block, headings, last, plain_questions)
         return [opened] if opened else []
     if block.kind == "list" and block.items:
-        return _list_openers(block, headings)
+        return _list_openers(block, headings, last)
     return []
 
 
@@ -144,7 +177,7 @@ def _paragraph_opener(
     single = block.line == block.end and len(block.title) <= _SHORT
     if not single:
         return None
-    if block.bold and asks(block.title):
+    if _bold_question(block):
         return "bold", Section("bold", block.title, block.line, headings, [block]), True
     numbered = NUMBERING.match(first)
     number = numbering_of(first)
@@ -154,6 +187,11 @@ def _paragraph_opener(
     if plain_questions and not numbered and block.title.endswith(("?", "？")):
         return "plain", Section("plain", block.title, block.line, headings, [block]), True
     return None
+
+
+def _bold_question(block: Block) -> bool:
+    """A bold line that asks ("**什么是LoRA？**"), not a bold label of what follows ("**字段说明：**")."""
+    return block.bold and asks(block.title) and not is_caption(block.title)
 
 
 def _qline(block: Block, headings: tuple[str, ...]) -> Section:
@@ -177,11 +215,11 @@ def _without_answer_mark(block: Block) -> Block:
     return Block("paragraph", block.line, block.end, ANSWER.sub("", block.text, count=1))
 
 
-def _list_openers(block: Block, headings: tuple[str, ...]) -> list[tuple[str, Section, bool]]:
+def _list_openers(block: Block, headings: tuple[str, ...], last: int | None) -> list[tuple[str, Section, bool]]:
     family = "numbered" if block.ordered else "bullet"
     items = block.items
     if len(items) == 1 and _question_line(items[0]) and not items[0].rest:
-        if block.ordered or asks(items[0].first or ""):
+        if (block.ordered and _continues(items[0].number, last)) or asks(items[0].first or ""):
             section = Section(family, items[0].first or "", block.line, headings, [block], number=items[0].number)
             return [(family, section, True)]
         return []
@@ -195,6 +233,12 @@ def _list_openers(block: Block, headings: tuple[str, ...]) -> list[tuple[str, Se
         section = Section(family, last.first or "", last.line, headings, number=last.number)
         found.append((family, section, True))
     return found
+
+
+def _continues(number: int | None, last: int | None) -> bool:
+    """A numbered line opens a run (1.) or goes on from the question line before it (a number
+    may be skipped: "3." then "5."); "2. GSPO" alone, after a "1." that was prose, is prose too."""
+    return number is None or number == 1 or (last is not None and number > last)
 
 
 def _item_section(family: str, item: Item, headings: tuple[str, ...]) -> Section:
@@ -217,12 +261,12 @@ def _plain_questions(body: list[Block]) -> bool:
     """Bare question lines open sections only in an FAQ made of them: two or more, nothing else."""
     count = 0
     for block in body:
-        if block.kind == "list" and _list_openers(block, ()):
+        if block.kind == "list" and _list_openers(block, (), None):
             return False
         if block.kind != "paragraph":
             continue
         first = block.text.splitlines()[0]
-        if QUESTION.match(first) or (block.bold and asks(block.title)) or NUMBERING.match(first):
+        if QUESTION.match(first) or _bold_question(block) or NUMBERING.match(first):
             return False
         count += block.line == block.end and block.title.endswith(("?", "？")) and len(block.title) <= _SHORT
     return count >= 2

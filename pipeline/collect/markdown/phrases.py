@@ -28,9 +28,9 @@ _TITLE_MARK = re.compile(_MARK.format(words="Q|Question|QA|Q&A|FAQ|问|问题|�
 _ASKING = re.compile(
     r"[?？]|什么|为什么|为何|如何|怎么|怎样|咋|啥|哪些|哪个|哪种|哪里|哪儿|多少|几种|几个|是否|能否|可否|有没有|是不是"
     r"|[吗呢][。.]?$|一下|^请|^(?:简述|简要|试述|论述|描述|解释|说明|列举|比较|对比|谈谈|说说|讲讲|聊聊|介绍|写出"
-    r"|写一个|实现|推导|证明|计算|分析|总结|概述|设计|举例|阐述|区分)"
+    r"|写一个|实现(?!方式|方法|细节|原理|过程|思路|逻辑|机制)|推导|证明|计算|分析|总结|概述|设计|举例|阐述|区分)"
     r"|(?:介绍|简介|解释|讲解|详解|说明|概述|总结|对比|比较|分析)(?:一下)?$"
-    r"|区别|差异|异同|(?:^|\s)(?:what|why|how|when|which|who|where|whether|is|are|can|does|do|should|explain"
+    r"|区别|差异|差别|异同|\S\s+(?:vs\.?|versus)\s+\S|(?:^|\s)(?:what|why|how|when|which|who|where|whether|is|are|can|does|do|should|explain"
     r"|describe|compare|list|write|implement|define)\b",
     re.IGNORECASE,
 )
@@ -39,6 +39,7 @@ _OUTRIGHT = re.compile(
     r"|[吗呢][。.]?$|^(?:what|why|how|when|which|who|where|whether|is|are|can|does|do|should)\b",
     re.IGNORECASE,
 )
+_CAPTION_NOUN = re.compile(r"(?:介绍|简介|解释|讲解|详解|说明|概述|总结|分析)$")
 _STEP = re.compile(
     r"^(?:首先|然后|接着|其次|最后|第[一二三四五六七八九十0-9]+步|step\b|(?:安装|导入|加载|读取|准备|下载|构建|搭建|创建|定义"
     r"|设置|配置|初始化|训练|微调|评估|测试|验证|使用|调用|运行|部署|编写|保存|导出|推理|预测|检查|可视化|启动|执行"
@@ -85,9 +86,23 @@ def asks_outright(text: str) -> bool:
     return bool(_OUTRIGHT.search(clean_title(text))) or interrogative(text) is not None
 
 
-def is_step(text: str) -> bool:
-    """Starts like a step of a procedure ("加载数据", "首先需要…", "Install the package")."""
-    return bool(_STEP.match(clean_title(text)))
+def is_caption(text: str) -> bool:
+    """A label before the content it names ("**字段说明：**", "参数介绍:"): it asks only by a trailing noun."""
+    if not text.rstrip().endswith(("：", ":")):
+        return False
+    words = clean_title(text)
+    return not asks_outright(words) and bool(_CAPTION_NOUN.search(words)) and not asks(_CAPTION_NOUN.sub("", words))
+
+
+def is_step(text: str, *, numbered: bool = False) -> bool:
+    """Starts like a step of a procedure ("加载数据", "首先需要…", "Install the package").
+
+    The action needs an object, unless the line is numbered: "### 训练" or "### 推理" alone
+    names a stage (a topic), "4. 微调" then "5. 使用" are steps.
+    """
+    title = clean_title(text)
+    match = _STEP.match(title)
+    return bool(match) and (numbered or bool(re.search(r"\w", title[match.end() :])))
 
 
 def interrogative(text: str) -> Literal["what", "how", "why"] | None:

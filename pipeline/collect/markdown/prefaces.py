@@ -1,0 +1,72 @@
+"""When the text before a section's sub-sections (its preface) is an answer of its own.
+
+A preface is usually an introduction ("本节介绍…", "下面是一些常见问题。") and stays out. It is
+released, as a pair asking the section's title, when it says something by itself:
+
+- it opens the whole note (the one top section of a documentation page: "# 采样" then
+  "采样是SWIFT新支持的重要能力之一…"), or
+- it holds more than prose: a list, a table, a code block, a formula or a quote (an answer that
+  was written before its details, such as "### 关键步骤" with its numbered steps, then
+  "#### 1. 数据").
+
+Never when it announces what follows or speaks of the note itself (a paragraph that starts
+"以下/下面/本节/这份笔记…" or says "欢迎指正", or a last paragraph ending in a colon, "如下" or
+"分别是"), when it only points elsewhere (links, "详见[…](…)"), or when a sub-section already
+asks what the section is ("强化微调的概念", "简介"): that one is the answer. In the tuned part of
+the gold notes (bench/quality/markdown/) the labellers kept the opening preface of five of the ten
+documentation pages that have one with sub-sections; these rules tell all ten apart.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.collect.markdown.answers import only_pointers, render
+from pipeline.collect.markdown.blocks import Block
+from pipeline.collect.markdown.outline import Section
+from pipeline.collect.markdown.phrases import clean_title, interrogative
+from schemas.config import MarkdownConfig
+
+_STRUCTURE = {"list", "table", "code", "math", "quote"}
+_ANNOUNCES = re.compile(
+    r"^(?:以下|下面|下文|本文|本节|本章|本篇|本页|接下来|这里(?:将|会|主要)"
+    r"|[这本该](?:份|篇|个|一)?(?:笔记|文档|文章|教程|页面?|指南|手册|仓库|项目|系列|部分))"
+)
+_ABOUT_NOTE = re.compile(r"欢迎(?:指正|star|交流|补充|批评)|持续更新|不定期更新", re.IGNORECASE)
+_LEADS_IN = re.compile(r"(?:[：:]|如下[：:。]?|分别是|包括|有以下几[种个类点])$")
+
+
+def preface(section: Section, *, opens_note: bool, config: MarkdownConfig, document: Path | None) -> Section | None:
+    """The section's preface as a section of its own, when it is an answer (see the module)."""
+    if section.kind != "heading":
+        return None
+    blocks: list[Block] = []
+    for part in section.content:
+        if isinstance(part, Section):
+            break
+        if part.kind != "heading":
+            blocks.append(part)
+    if not blocks or not (opens_note or any(block.kind in _STRUCTURE for block in blocks)):
+        return None
+    answer = render(blocks, config, document)
+    if not answer.text or only_pointers(answer.text) or _announces(answer.text) or _defined_below(section):
+        return None
+    return Section(section.kind, section.title, section.line, section.headings, section.opener, list(blocks))
+
+
+def _announces(text: str) -> bool:
+    paragraphs = [paragraph.strip() for paragraph in text.split("\n\n") if paragraph.strip()]
+    if any(_ANNOUNCES.match(p) or _ABOUT_NOTE.search(p) for p in paragraphs):
+        return True
+    return bool(_LEADS_IN.search(paragraphs[-1]))
+
+
+def _defined_below(section: Section) -> bool:
+    """A sub-section that says what the section is: "概念", "强化微调的概念", "简介"."""
+    name = clean_title(section.title).casefold()
+    for child in section.children:
+        title = clean_title(child.title).casefold().replace(name, "").strip(" 的之:：")
+        if interrogative(title) == "what":
+            return True
+    return False

@@ -1,0 +1,225 @@
+"""Which sections of a note become pairs: prefaces, FAQ chapters, steps, pointers, boilerplate, prose fences.
+
+One small Chinese note per rule, written for these tests (the second round of the Markdown gold set,
+bench/quality/markdown/, showed each case on its tuned part).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.collect.markdown import DocumentProblem, QaPair, parse_qa
+from schemas.config import MarkdownConfig
+
+
+def items(text: str, document: Path | None = None) -> list[QaPair | DocumentProblem]:
+    return parse_qa(text, MarkdownConfig(), document)
+
+
+def pairs(text: str, document: Path | None = None) -> list[QaPair]:
+    return [item for item in items(text, document) if isinstance(item, QaPair)]
+
+
+def problems(text: str) -> list[tuple[int | None, str]]:
+    return [(item.line, item.reason) for item in items(text) if isinstance(item, DocumentProblem)]
+
+
+def test_faq_chapters_named_like_stages_are_not_steps_of_one_answer() -> None:
+    note = (
+        "# 常见问题\n\n## 训练\n\n### Q1: 如何断点续训？\n\n设置 resume。\n\n"
+        "## 推理\n\n### Q1: 如何用 vLLM 推理？\n\n加 --infer_backend vllm。\n\n"
+        "## 部署\n\n### Q1: 支持 CPU 吗？\n\n支持。\n"
+    )
+    assert [p.question for p in pairs(note)] == ["如何断点续训？", "如何用 vLLM 推理？", "支持 CPU 吗？"]
+
+
+def test_a_stage_name_alone_is_a_topic_but_numbered_it_is_a_step() -> None:
+    stages = "## 快速上手\n\n### 训练\n\n运行 sft。\n\n### 推理\n\n运行 infer。\n\n### 合并\n\n运行 export。\n"
+    assert [p.question for p in pairs(stages)] == [
+        "请介绍快速上手中的训练。",
+        "请介绍快速上手中的推理。",
+        "请介绍快速上手中的合并。",
+    ]
+    steps = "## 微调教程\n\n1. 准备数据\n\n```text\n图片和标注\n```\n\n2. 训练\n\n```text\n运行 train\n```\n"
+    [pair] = pairs(steps)
+    assert (pair.question, pair.line, pair.line_end) == ("请介绍微调教程。", 1, 13)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "离线评测请参考EvalScope文档[快速上手](https://evalscope.cn/a)。",
+        "- embedding数据格式见[自定义数据集](https://swift.cn/b)。\n- [reranker训练例子](https://github.com/c)。",
+        "- 更多Shell脚本：[https://github.com/x](https://github.com/x)\n- 使用Python：[notebook](https://github.com/y)",
+        "SWIFT提供的训练脚本：\n\n- [分类式](https://github.com/d)\n- [生成式](https://github.com/e)",
+    ],
+)
+def test_an_answer_that_only_points_elsewhere_is_link_only(answer: str) -> None:
+    note = f"## 怎么训练 Reranker？\n\n{answer}\n\n## 什么是 LoRA？\n\n低秩适配。\n"
+    assert problems(note) == [(1, "link_only_answer")]
+
+
+def test_a_clause_that_says_something_keeps_an_answer_with_links() -> None:
+    note = "## 支持 Agentic RL 训练吗？\n\n支持，具体参考[多轮训练](https://swift.cn/multi_turn)。\n"
+    [pair] = pairs(note)
+    assert pair.answer == "支持，具体参考[多轮训练](https://swift.cn/multi_turn)。"
+
+
+def test_the_lead_in_of_a_dropped_link_list_goes_with_it() -> None:
+    note = "## 如何训练 Reranker？\n\n先准备数据。\n\n训练脚本：\n\n- [脚本](https://github.com/s)\n"
+    [pair] = pairs(note)
+    assert (pair.answer, pair.line_end) == ("先准备数据。", 3)
+
+
+@pytest.mark.parametrize(
+    ("heading", "question"),
+    [
+        ("Listwise vs Pointwise", "Listwise和Pointwise有什么区别？"),
+        ("LoRA VS. 全参数微调", "LoRA和全参数微调有什么区别？"),
+        ("实现方式", "请介绍Reranker中的实现方式。"),
+        ("总结：T5 vs. 标准Transformer的核心差别", "T5和标准Transformer的核心差别是什么？"),
+    ],
+)
+def test_versus_asks_for_a_difference_and_a_noun_of_method_is_a_topic(heading: str, question: str) -> None:
+    [pair] = pairs(f"## Reranker\n\n### {heading}\n\n两种做法。\n")
+    assert pair.question == question
+
+
+def test_a_topic_over_topics_is_split_even_when_its_title_starts_like_an_instruction() -> None:
+    note = "## 实现方式\n\n### 分类式\n\n加分类头。\n\n### 生成式\n\n比较 yes/no 的概率。\n"
+    assert [p.answer for p in pairs(note)] == ["加分类头。", "比较 yes/no 的概率。"]
+
+
+def test_a_bold_label_of_what_follows_is_not_a_question() -> None:
+    note = '## 数据集格式\n\n```json\n{"messages": []}\n```\n\n**字段说明：**\n\n- `messages`：查询\n'
+    [pair] = pairs(note)
+    assert (pair.question, pair.line, pair.line_end) == ("请介绍数据集格式。", 1, 9)
+    assert "**字段说明：**" in pair.answer
+
+
+def test_a_bold_comparison_is_a_question() -> None:
+    note = "## 损失函数\n\n**Listwise vs Pointwise：**\n\n- Listwise 学相对顺序\n"
+    [pair] = pairs(note)
+    assert (pair.question, pair.answer) == ("Listwise和Pointwise有什么区别？", "- Listwise 学相对顺序")
+
+
+def test_a_numbered_line_out_of_its_run_is_prose() -> None:
+    note = (
+        "# GSPO\n\n三种算法：\n\n1. GRPO\n按 token 计算比值\n\n$$\nw_t\n$$\n\n"
+        "2. GSPO\n\n按序列计算比值\n\n$$\nw\n$$\n\n3. GSPO-token\n两者结合\n"
+    )
+    [pair] = pairs(note)
+    assert (pair.question, pair.line, pair.line_end) == ("请介绍GSPO。", 1, 21)
+
+
+def test_numbered_question_lines_may_skip_a_number() -> None:
+    note = "## 面试\n\n3. 如何减少多卡损耗？\n\n减少通信。\n\n5. CNN相关超参数调优\n\n学习率、批量。\n"
+    assert [p.question for p in pairs(note)] == ["如何减少多卡损耗？", "请介绍面试中的CNN相关超参数调优。"]
+
+
+def test_a_question_paragraph_under_a_heading_is_not_repeated_in_its_preface() -> None:
+    table = "| 方面 | T5 |\n|---|---|\n| 位置编码 | 相对 |"
+    note = f"## T5 vs. Transformer\n\n{table}\n\n**问题**：分类要改什么？\n**例子**：加前缀。\n"
+    first, second = pairs(note)
+    assert (first.question, first.line, first.line_end) == ("T5和Transformer有什么区别？", 1, 5)
+    assert "问题" not in first.answer
+    assert (second.question, second.answer) == ("分类要改什么？", "**例子**：加前缀。")
+
+
+def test_the_preface_of_a_documentation_page_answers_what_it_is(tmp_path: Path) -> None:
+    note = (
+        "# 采样\n\n采样是 SWIFT 的重要能力，可理解为 test-time compute 的落地。\n\n"
+        "## 环境准备\n\n安装 vllm。\n\n## 显存控制\n\n分两段运行。\n"
+    )
+    first, *rest = pairs(note, tmp_path / "Sample.md")
+    assert (first.question, first.line, first.line_end) == ("请介绍采样。", 1, 3)
+    assert first.answer == "采样是 SWIFT 的重要能力，可理解为 test-time compute 的落地。"
+    assert [p.question for p in rest] == ["请介绍采样中的环境准备。", "请介绍采样中的显存控制。"]
+
+
+def test_a_preface_with_a_list_answers_even_below_the_title() -> None:
+    note = (
+        "# 代码优化代理\n\n## 关键点\n\n要点如上。\n\n"
+        "## 关键步骤\n\n1. **准备数据**：收集函数\n2. **定义奖励**：速度\n\n"
+        "### 1. 数据\n\n十个函数。\n"
+    )
+    questions = [(p.question, p.line, p.line_end) for p in pairs(note)]
+    assert questions == [
+        ("请介绍代码优化代理中的关键点。", 3, 5),
+        ("请介绍代码优化代理中的关键步骤。", 7, 10),
+        ("请介绍关键步骤中的数据。", 12, 14),
+    ]
+
+
+@pytest.mark.parametrize(
+    "preface",
+    [
+        "下面是使用中的一些常见问题。",  # announces what follows
+        "本节先介绍背景。",
+        "这份笔记记录复习时整理的问题，答案是自己的理解。",  # speaks of the note
+        "答案是自己的理解，欢迎指正。",
+        "SWIFT 在 GRPO 的基础上做了几种改进，分别是",  # leads into its sub-sections
+        "最佳实践请参考[这里](https://github.com/p)。",  # points elsewhere
+    ],
+)
+def test_a_preface_that_introduces_or_points_is_not_released(preface: str) -> None:
+    note = f"# 强化学习\n\n{preface}\n\n## 采样\n\n生成候选。\n\n## 过滤\n\n用 ORM 打分。\n"
+    assert [p.line for p in pairs(note)] == [5, 9]
+
+
+def test_a_preface_is_not_released_when_a_sub_section_says_what_the_section_is() -> None:
+    note = "# 强化微调\n\n强化微调是重要的功能之一。\n\n## 强化微调的概念\n\n先采样再训练。\n\n## 实验\n\n效果提升。\n"
+    assert [p.line for p in pairs(note)] == [5, 9]
+
+
+def test_a_paragraph_preface_below_the_title_stays_out() -> None:
+    note = "# 笔记\n\n## 数据集\n\n内置很多数据集。\n\n### 如何用自定义数据集？\n\n写 jsonl。\n\n## 模型\n\n见列表。\n"
+    assert [p.line for p in pairs(note)] == [7, 11]
+
+
+@pytest.mark.parametrize("heading", ["附注", "Reference(参考文档)", "License", "目录", "了解更多"])
+def test_boilerplate_sections_are_rejected_with_their_reason(heading: str) -> None:
+    note = f"## 什么是 LCEL？\n\n管道语法。\n\n## {heading}\n\n优化之后就是 LCEL 了，作者整理于 2024 年。\n"
+    assert [p.line for p in pairs(note)] == [1]
+    assert problems(note) == [(5, "boilerplate_section")]
+
+
+def test_questions_inside_a_topic_prose_fence_become_pairs() -> None:
+    note = (
+        "### 全连接层\n\n```text\n全连接层把特征映射到类别。\n输出个数是类别数。\n\n"
+        "全连接层与卷积层的区别?\n卷积层局部连接，全连接层全局。\n\n卷积层代替全连接层的好处?\n输入尺寸可以任意。\n```\n"
+    )
+    first, second, third = pairs(note)
+    assert (first.question, first.answer, first.line, first.line_end) == (
+        "请介绍全连接层。",
+        "全连接层把特征映射到类别。\n输出个数是类别数。",
+        1,
+        5,
+    )
+    assert (second.question, second.answer, second.line, second.line_end) == (
+        "全连接层与卷积层的区别?",
+        "卷积层局部连接，全连接层全局。",
+        7,
+        8,
+    )
+    assert (third.answer, third.line, third.line_end) == ("输入尺寸可以任意。", 10, 12)
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        "```text\n有点像分布式系统。\n\n梯度如何在设备之间通信？\n每步结束后求平均。\n```",  # under a question
+        "```text\n主要是通信损耗\n    噢~ 这个通信是指不同机器之间的吗?\n对,卡与卡之间\n```",  # a dialogue
+        "```python\nx = 1\n\n# 为什么要这样?\nprint(x)\n```",  # code
+    ],
+)
+def test_a_question_inside_a_fence_stays_in_the_answer_otherwise(fence: str) -> None:
+    [pair] = pairs(f"## 如何多卡并行？\n\n{fence}\n")
+    assert pair.question == "如何多卡并行？"
+
+
+def test_a_topic_dialogue_fence_is_not_cut_either() -> None:
+    [pair] = pairs("## 多卡训练\n\n```text\n主要是通信损耗\n    噢~ 是指不同机器之间的吗?\n对,卡与卡之间\n```\n")
+    assert pair.question == "请介绍多卡训练。"
