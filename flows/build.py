@@ -70,7 +70,7 @@ def plan_inputs(config: RunConfig) -> tuple[list[Input], list[InputFile]]:
             listed.append(InputFile(path=entry.path.as_posix(), sha256=digest, bytes=size))
             chunks = collect.chunks(entry.path, source, config.collect) if entry.problem is None else None
             for chunk in chunks or [collect.Chunk.whole()]:
-                items.append(Input(len(items), source, entry.path, digest, chunk))
+                items.append(Input(len(items), source, entry.path, digest, chunk, chunk.length or size))
     if config.annotate.enabled:  # pulled annotations are inputs too: a new pull means a new build
         stored = [p for p in sorted(annotation_store(config).glob("*")) if p.is_file()]
         listed += [InputFile(path=p.as_posix(), sha256=sha256_file(p), bytes=p.stat().st_size) for p in stored]
@@ -84,13 +84,35 @@ def fingerprint_of(config: RunConfig, inputs: list[InputFile]) -> str:
 
 
 @task(name="collect-clean", tags=["shard"])
-def prepare_task(job: Job, item: Input) -> Prepared:
-    return shards.prepare(job, item)
+def prepare_task(job: Job, items: list[Input]) -> list[Prepared]:
+    return [shards.prepare(job, item) for item in items]
 
 
 @task(name="dedup-render", tags=["shard"])
-def finish_task(job: Job, piece: Piece, decisions: dict[str, Any], digest: str) -> Finished:
-    return shards.finish(job, piece, decisions, digest)
+def finish_task(job: Job, pieces: list[Piece], decisions: list[dict[str, Any]]) -> list[Finished]:
+    return [shards.finish(job, piece, part, _digest(part)) for piece, part in zip(pieces, decisions, strict=True)]
+
+
+# A task does at least this much work: small files and pieces are taken together, because each
+# task run costs a fixed overhead (API calls, a process hand-off) that a few records cannot pay for.
+GROUP_BYTES = 4 << 20
+
+
+def groups(sizes: list[int], limit: int) -> list[list[int]]:
+    """Consecutive indexes, cut so that each group's total size stays within `limit` (a larger one alone)."""
+    cut: list[list[int]] = []
+    total = 0
+    for index, size in enumerate(sizes):
+        if not cut or total + size > limit:
+            cut.append([])
+            total = 0
+        cut[-1].append(index)
+        total += size
+    return cut
+
+
+def group_name(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{names[0]}+{len(names) - 1}"
 
 
 @task(name="release", tags=["io"])
@@ -187,17 +209,19 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
     stages = build_stages(config, resources)
     job = Job(config, code_version(), shards.file_digests(config))
     started = time.perf_counter()
-    with task_runner(config.runner, len(items), sum(i.bytes for i in inputs)) as runner:
-        prepared = _run(
-            runner, prepare_task, "collect-clean", [({"job": job, "item": i}, i.name) for i in items], logger
-        )
+    reads = [[items[i] for i in group] for group in groups([i.size for i in items], GROUP_BYTES)]
+    with task_runner(config.runner, len(reads), sum(i.bytes for i in inputs)) as runner:
+        calls = [({"job": job, "items": g}, group_name([i.name for i in g])) for g in reads]
+        prepared = [p for result in _run(runner, prepare_task, "collect-clean", calls, logger) for p in result]
         pieces = [piece for part in prepared for piece in part.pieces]
         parts = _decide([s for s in stages if isinstance(s, GlobalStage)], pieces)
+        batches = groups([p.records for p in pieces], config.collect.shard_size)
         calls = [
-            ({"job": job, "piece": piece, "decisions": part, "digest": _digest(part)}, piece.name)
-            for piece, part in zip(pieces, parts, strict=True)
-        ]
-        finished = _run(runner, finish_task, "dedup-render", calls, logger)
+            ({"job": job, "pieces": [pieces[i] for i in b], "decisions": [parts[i] for i in b]},
+             group_name([pieces[i].name for i in b]))
+            for b in batches
+        ]  # fmt: skip
+        finished = [f for result in _run(runner, finish_task, "dedup-render", calls, logger) for f in result]
     counts = [c for part in prepared for c in part.counts] + [c for part in finished for c in part.counts]
     stage_counts = _totals(stage_names(config), counts)
     checks = {"template": {"name": renderer.template_name, "reason": renderer.reason}}
@@ -233,7 +257,8 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
 def _run(runner, fn, phase: str, calls: list[tuple[dict, str]], logger) -> list:
     """Submit one task per call, wait for all, and return the results in submission order.
 
-    Progress goes to the `flows.build.progress` logger at DEBUG as each task finishes, with
+    Each task returns a list of parts (Prepared or Finished). Progress goes to the
+    `flows.build.progress` logger at DEBUG as each task finishes, with
     `progress={phase, done, total, records}` on the record (records: what the finished tasks read);
     `sft run` draws its progress line from it, and nothing else listens. The phase's total goes to
     the run's log at INFO.
@@ -249,8 +274,7 @@ def _run(runner, fn, phase: str, calls: list[tuple[dict, str]], logger) -> list:
     done = records = 0
     progress(done, records)
     for future in as_completed(futures):
-        counts = getattr(future.result(), "counts", None)
-        done, records = done + 1, records + (counts[0].input if counts else 0)
+        done, records = done + 1, records + sum(part.counts[0].input for part in future.result())
         progress(done, records)
     results = [future.result() for future in futures]
     seconds = time.perf_counter() - started

@@ -74,6 +74,7 @@ class Input:
     path: Path
     sha256: str
     chunk: Chunk
+    size: int = 0
 
     @property
     def name(self) -> str:
