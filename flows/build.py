@@ -46,7 +46,7 @@ from pipeline.release import (
     verify_release,
 )
 from pipeline.split import leakage
-from pipeline.stages import GlobalStage, Resources, annotation_store, build_stages, stage_names
+from pipeline.stages import GlobalStage, annotation_store, build_stages, stage_names
 from pipeline.work import key
 from schemas import BuildOptions, InputFile, Manifest, RunConfig, RunnerConfig, SftRecord, StageCounts
 
@@ -203,7 +203,7 @@ def build(config: RunConfig, force: bool = False) -> BuildResult:
 
 
 def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], fingerprint: str, logger) -> BuildResult:
-    resources = Resources(config)
+    resources = shards.resources(config)  # the same objects the tasks of this process use
     renderer = resources.renderer  # a bad tokenizer fails here, early
     _ = resources.segmenter  # so does a missing user dictionary
     stages = build_stages(config, resources)
