@@ -12,7 +12,6 @@ the config that only later stages read, so changing a clean threshold re-runs fr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -36,6 +35,7 @@ from pipeline.engine import (
     read_records,
     write_counts,
 )
+from pipeline.release import sha256_file
 from pipeline.stages import (
     GlobalStage,
     Resources,
@@ -335,12 +335,4 @@ def file_digests(config: RunConfig) -> dict[str, str]:
     tokenizer = Path(config.tokenizer)
     if tokenizer.is_dir():
         paths += sorted(p for p in tokenizer.iterdir() if p.is_file())
-    return {p.as_posix(): _sha256(p) for p in paths if p.is_file()}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return {p.as_posix(): sha256_file(p) for p in paths if p.is_file()}

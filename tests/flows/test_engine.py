@@ -104,18 +104,23 @@ def write_rows(path: Path, pairs: list[tuple[str, str]]) -> None:
     )
 
 
+def build_one(tmp_path: Path, tokenizer: Path, dataset: str, source: Path):
+    """The manifest of a build of one source with the default config."""
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"dataset: {dataset}\noutput_dir: {tmp_path / 'out'}\nwork_dir: {tmp_path / 'work'}\ntokenizer: {tokenizer}\n"
+        f"sources:\n  - path: {source}\n",
+        encoding="utf-8",
+    )
+    return build_dataset_flow(str(config)).manifest
+
+
 def test_a_cluster_survives_when_its_first_member_is_rejected(tmp_path: Path, tiny_tokenizer: Path) -> None:
     """Dedup runs after clean: the first twin is refused (an unfilled placeholder), the second is released."""
     answer = "西湖位于浙江省杭州市，是中国著名的风景名胜区，有苏堤春晓、断桥残雪等十景。"
     source = tmp_path / "lakes.jsonl"
     write_rows(source, [("介绍一下杭州西湖。", answer + "——{{name}}"), ("介绍一下杭州的西湖。", answer)])
-    config = tmp_path / "run.yaml"
-    config.write_text(
-        f"dataset: lakes\noutput_dir: {tmp_path / 'out'}\nwork_dir: {tmp_path / 'work'}\ntokenizer: {tiny_tokenizer}\n"
-        f"sources:\n  - path: {source}\n",
-        encoding="utf-8",
-    )
-    manifest = build_dataset_flow(str(config)).manifest
+    manifest = build_one(tmp_path, tiny_tokenizer, "lakes", source)
     assert manifest.counts.released == 1
     assert manifest.counts.rejected_by_reason == {"clean.template_placeholder": 1}
 
@@ -127,13 +132,7 @@ def test_records_alike_after_masking_are_deduplicated_not_refused(tmp_path: Path
     valid = [n for n in (f"11010519491231{k:03d}{c}" for k in range(100) for c in "0123456789X") if id18_valid(n)]
     question = "客户张先生的身份证号是{}，请帮我核对一下格式。"
     write_rows(source, [(question.format(n), "格式正确：18位，最后一位是校验码。") for n in valid[:30]])
-    config = tmp_path / "run.yaml"
-    config.write_text(
-        f"dataset: ids\noutput_dir: {tmp_path / 'out'}\nwork_dir: {tmp_path / 'work'}\ntokenizer: {tiny_tokenizer}\n"
-        f"sources:\n  - path: {source}\n",
-        encoding="utf-8",
-    )
-    manifest = build_dataset_flow(str(config)).manifest
+    manifest = build_one(tmp_path, tiny_tokenizer, "ids", source)
     assert manifest.counts.released == 1
     assert manifest.counts.rejected_by_reason == {"dedup.exact_duplicate": 29}
     assert manifest.checks["leakage"]["cross_split_pairs"] == 0
