@@ -180,12 +180,8 @@ class WordLengthParams(Filter):
 
 class RepetitionParams(Filter):
     ngram: int = Field(default=10, ge=2, description="characters per n-gram")
-    max_ngram_share: float | None = Field(
-        default=None, gt=0, le=1, description="share of tokens in repeated n-grams refused (None: not judged)"
-    )
-    max_line_share: float | None = Field(
-        default=None, gt=0, le=1, description="share of repeated lines refused (None: not judged)"
-    )
+    max_ngram_share: float = Field(default=0.5, gt=0, le=1)
+    max_line_share: float = Field(default=0.5, gt=0, le=1)
     min_chars: int = Field(default=100, ge=0, description="shorter texts are not judged")
 
 
