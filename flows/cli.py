@@ -26,13 +26,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-# What the user set before `flows` fills in the project's defaults (it sets PREFECT_LOGGING_LEVEL).
-_USER_LOG_LEVEL = os.environ.get("PREFECT_LOGGING_LEVEL")
+import flows  # (sets Prefect's offline defaults before Prefect is imported)
+from pipeline.config import ConfigError, load_run_config
+from pipeline.release import MANIFEST, REJECTIONS, SPLITS, ReleaseRefused, load_manifest, versions
+from schemas import BuildOptions, Manifest, RunConfig, SourceConfig
 
-import flows  # noqa: E402, F401  (sets Prefect's offline defaults before Prefect is imported)
-from pipeline.config import ConfigError, load_run_config  # noqa: E402
-from pipeline.release import MANIFEST, REJECTIONS, SPLITS, ReleaseRefused, load_manifest, versions  # noqa: E402
-from schemas import BuildOptions, Manifest, RunConfig, SourceConfig  # noqa: E402
+
+def _user_log_level() -> str | None:
+    """PREFECT_LOGGING_LEVEL as the user set it; None when it holds only the default `flows` filled in
+    (`python -m flows.cli` imports `flows` before this module, so the variable is always set here)."""
+    value = os.environ.get("PREFECT_LOGGING_LEVEL")
+    return None if value == flows._OFFLINE_DEFAULTS["PREFECT_LOGGING_LEVEL"] else value
+
+
+_USER_LOG_LEVEL = _user_log_level()
 
 app = typer.Typer(
     help="Build Chinese SFT datasets: raw files in, versioned chat-templated releases out.",
@@ -877,6 +884,7 @@ def serve(
         None, "--port", help="Port of the Prefect server started on 127.0.0.1 when PREFECT_API_URL is unset (4200)."
     ),
     overrides: list[str] = SetOption,
+    log_level: LogLevel = typer.Option(None, "--log-level", help="Log level of the served runs (default INFO)."),
 ) -> None:
     """Run the nightly deployment of CONFIG on its schedule, in this process, until stopped (Ctrl-C).
 
@@ -890,7 +898,7 @@ def serve(
     port = port or server_port()
     if not given:
         os.environ["PREFECT_API_URL"] = f"http://{HOST}:{port}/api"  # before Prefect is imported
-    _set_log_level(_USER_LOG_LEVEL or "INFO")  # a served run's logs are for the UI
+    _set_log_level(log_level or _USER_LOG_LEVEL or "INFO")  # a served run's logs are for the UI
     from flows.serve import deployments, local_server
 
     with _reported(ServerError):

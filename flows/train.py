@@ -145,7 +145,7 @@ def artifact_key(name: str) -> str:
 def _figure(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
-    return "-" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+    return "none" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
 
 
 PLOT_INLINE_BYTES = 400_000  # larger plots are linked, not embedded in the artifact
@@ -165,13 +165,14 @@ def loss_markdown(run_dir: Path, history: list[dict], rows: int = 20) -> str:
     elif plot.is_file():
         lines += [f"Plot: `{plot.resolve()}`", ""]
     if train:
-        lines += [f"train loss `{_sparkline([loss for _, loss in train])}` {train[0][1]:.4f} -> {train[-1][1]:.4f}"]
+        lines += [f"train loss {_sparkline([loss for _, loss in train])} {train[0][1]:.4f} -> {train[-1][1]:.4f}"]
     if evals:
         first, last = evals[min(evals)], evals[max(evals)]
         lines += [f"validation loss {first:.4f} -> {last:.4f} over {len(evals)} evaluations"]
     steps = sorted({step for step, _ in train} | set(evals))
     if steps:
-        chosen = steps if len(steps) <= rows else [steps[round(i * (len(steps) - 1) / (rows - 1))] for i in range(rows)]
+        spaced = {steps[round(i * (len(steps) - 1) / (rows - 1))] for i in range(rows)}
+        chosen = steps if len(steps) <= rows else sorted(spaced | set(evals))  # every evaluation, and the ends
         losses = dict(train)
         lines += ["", "| step | train loss | validation loss |", "|---:|---:|---:|"]
         for step in chosen:

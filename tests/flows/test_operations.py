@@ -35,15 +35,17 @@ def child_env(home: Path, api_url: str | None = None) -> dict[str, str]:
 
 
 @contextmanager
-def process(command: list[str], env: dict, cwd: Path, log: Path) -> Iterator[subprocess.Popen]:
-    """A background command, interrupted (as Ctrl-C) and waited for when the block ends."""
+def process(
+    command: list[str], env: dict, cwd: Path, log: Path, stop: int = signal.SIGINT
+) -> Iterator[subprocess.Popen]:
+    """A background command, stopped with `stop` (default: as Ctrl-C) and waited for when the block ends."""
     with log.open("wb") as out:
         proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     try:
         yield proc
     finally:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(stop)
             try:
                 proc.wait(60)
             except subprocess.TimeoutExpired:
@@ -89,7 +91,29 @@ def runs_named(client, prefix: str) -> list:
     return [run for run in client.read_flow_runs() if run.name.startswith(prefix)]
 
 
-def test_a_served_schedule_builds_a_release(server: LocalServer, collection: Path, tmp_path: Path) -> None:
+def test_a_served_schedule_builds_a_release(collection: Path, tmp_path: Path) -> None:
+    """`sft serve` as a user types it, with no PREFECT_API_URL: it starts its own server and runs the cron."""
+    log = tmp_path / "serve.log"
+    home = tmp_path / "home"
+    server = LocalServer(free_port(), None, None)
+    command = sft("serve", str(collection), "--cron", "* * * * *", "--port", str(server.port))
+    with process(command, child_env(home), tmp_path, log, stop=signal.SIGTERM) as serving:
+        wait_for(lambda: "serving nightly/toy" in log.read_text(errors="replace"), 180, "serve start", serving, log)
+        assert healthy(server.api_url) and (home / f"server-{server.port}.log").is_file()
+        with client_of(server) as client:
+            inspect_scheduled_run(client, serving, log, tmp_path)
+    # SIGTERM (what a service manager sends) stops the runs' poller, pauses the schedule, stops the server.
+    assert serving.returncode is not None
+    wait_for(lambda: not port_in_use(server.port), 30, "server stop")
+    assert f"serving nightly/toy (build) on '* * * * *' (Asia/Shanghai) with Prefect server at {server.ui_url}" in (
+        log.read_text()
+    )
+    with local_server(free_port(), home=home) as again, client_of(again) as client:  # state kept in PREFECT_HOME
+        assert client.read_deployment_by_name("nightly/toy").paused  # no runs pile up while nobody serves
+        assert runs_named(client, "build-toy-")
+
+
+def inspect_scheduled_run(client, serving: subprocess.Popen, log: Path, tmp_path: Path) -> None:
     from prefect.client.schemas.filters import (
         ArtifactFilter,
         ArtifactFilterKey,
@@ -99,60 +123,47 @@ def test_a_served_schedule_builds_a_release(server: LocalServer, collection: Pat
         LogFilterFlowRunId,
     )
 
-    log = tmp_path / "serve.log"
-    env = child_env(tmp_path / "client-home", server.api_url)
-    with (
-        process(sft("serve", str(collection), "--cron", "* * * * *"), env, tmp_path, log) as serving,
-        client_of(server) as client,
-    ):
+    def built():
+        done = [r for r in runs_named(client, "build-toy-") if r.state and r.state.is_final()]
+        nightly = [r for r in runs_named(client, "nightly-toy-") if r.state and r.state.is_final()]
+        return (done[0], nightly[0]) if done and nightly else None
 
-        def built():
-            done = [r for r in runs_named(client, "build-toy-") if r.state and r.state.is_final()]
-            nightly = [r for r in runs_named(client, "nightly-toy-") if r.state and r.state.is_final()]
-            return (done[0], nightly[0]) if done and nightly else None
+    build, nightly = wait_for(built, SCHEDULE_WAIT, "scheduled build", serving, log)
+    assert build.state.is_completed(), build.state
+    assert nightly.state.is_completed(), nightly.state
+    assert (tmp_path / "releases" / "toy" / "v1" / "manifest.json").is_file()
 
-        build, nightly = wait_for(built, SCHEDULE_WAIT, "scheduled build", serving, log)
-        assert build.state.is_completed(), build.state
-        assert nightly.state.is_completed(), nightly.state
-        assert (tmp_path / "releases" / "toy" / "v1" / "manifest.json").is_file()
+    # The run came from the schedule, not from a manual trigger: on the minute, by the scheduler.
+    deployment = client.read_deployment_by_name("nightly/toy")
+    assert nightly.deployment_id == deployment.id and nightly.auto_scheduled
+    assert nightly.expected_start_time.second == 0
+    [schedule] = deployment.schedules
+    assert schedule.schedule.cron == "* * * * *" and schedule.schedule.timezone == "Asia/Shanghai"
 
-        # The run came from the schedule, not from a manual trigger: on the minute, by the scheduler.
-        deployment = client.read_deployment_by_name("nightly/toy")
-        assert nightly.deployment_id == deployment.id and nightly.auto_scheduled
-        assert nightly.expected_start_time.second == 0
-        [schedule] = deployment.schedules
-        assert schedule.schedule.cron == "* * * * *" and schedule.schedule.timezone == "Asia/Shanghai"
+    # Names and tags a data engineer filters by.
+    assert re.fullmatch(r"build-toy-\d{8}-\d{6}", build.name) and re.fullmatch(r"nightly-toy-\d{8}-\d{6}", nightly.name)
+    assert {"sft", "toy"} <= set(build.tags) and {"sft", "toy"} <= set(nightly.tags)
+    assert build.parent_task_run_id is not None and build.end_time <= nightly.end_time
+    tasks = {t.name for t in client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[build.id])))}
+    # One task per shard, or per group of small shards (collect-clean-0000-alpaca+4): named by the first.
+    assert any(re.fullmatch(r"collect-clean-0000-alpaca(\+\d+)?", t) for t in tasks), tasks
+    assert any(re.fullmatch(r"dedup-render-0000-alpaca-p000(\+\d+)?", t) for t in tasks), tasks
 
-        # Names and tags a data engineer filters by.
-        assert re.fullmatch(r"build-toy-\d{8}-\d{6}", build.name) and re.fullmatch(
-            r"nightly-toy-\d{8}-\d{6}", nightly.name
-        )
-        assert {"sft", "toy"} <= set(build.tags) and {"sft", "toy"} <= set(nightly.tags)
-        assert build.parent_task_run_id is not None and build.end_time <= nightly.end_time
-        tasks = {
-            t.name for t in client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[build.id])))
-        }
-        assert "collect-clean-0000-alpaca" in tasks and "dedup-render-0000-alpaca-p000" in tasks, tasks
+    # The pipeline's own INFO lines are in the run's logs, beside Prefect's.
+    logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[build.id])))
+    pipeline = [entry for entry in logs if entry.name.startswith("pipeline.") and entry.level == 20]
+    assert any(re.match(r"normalize 0000-alpaca: \d+ in, \d+ kept", e.message) for e in pipeline), pipeline
+    assert any(re.match(r"collect-clean: \d+ tasks, 20 records in", e.message) for e in logs)
 
-        # The pipeline's own INFO lines are in the run's logs, beside Prefect's.
-        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[build.id])))
-        pipeline = [entry for entry in logs if entry.name.startswith("pipeline.") and entry.level == 20]
-        assert any(re.match(r"normalize 0000-alpaca: \d+ in, \d+ kept", e.message) for e in pipeline), pipeline
-        assert any(e.message.startswith("collect-clean: 5 tasks") for e in logs)
+    # The deployment's form: the build options as fields, with their descriptions.
+    schema = deployment.parameter_openapi_schema
+    assert {"config_path", "options", "pull_annotations", "training_runs"} <= set(schema["properties"])
+    options = schema["definitions"]["BuildOptions"]["properties"]
+    assert {"force", "overrides", "runner", "workers"} <= set(options)
+    assert options["force"]["description"] == "build even when an identical release is published"
 
-        # The deployment's form: the build options as fields, with their descriptions.
-        schema = deployment.parameter_openapi_schema
-        assert {"config_path", "options", "pull_annotations", "training_runs"} <= set(schema["properties"])
-        options = schema["definitions"]["BuildOptions"]["properties"]
-        assert {"force", "overrides", "runner", "workers"} <= set(options)
-        assert options["force"]["description"] == "build even when an identical release is published"
-
-        [artifact] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["release-toy"])))
-        assert "# toy@v1" in artifact.data and "| collect |" in artifact.data
-    assert serving.returncode is not None
-    assert "serving nightly/toy (build) on '* * * * *' (Asia/Shanghai)" in log.read_text()
-    with client_of(server) as client:  # serve pauses its schedule when it stops: no runs pile up
-        assert client.read_deployment_by_name("nightly/toy").paused
+    [artifact] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["release-toy"])))
+    assert "# toy@v1" in artifact.data and "| collect |" in artifact.data
 
 
 def test_a_deployment_on_a_process_pool_runs_on_a_worker(server: LocalServer, collection: Path, tmp_path: Path) -> None:
@@ -187,19 +198,6 @@ def test_a_deployment_on_a_process_pool_runs_on_a_worker(server: LocalServer, co
         )
         assert any(c.name.startswith("build-toy-worker-") for c in children)
     assert (tmp_path / "releases" / "toy-worker" / "v1" / "manifest.json").is_file()
-
-
-def test_serve_starts_and_stops_its_own_server(collection: Path, tmp_path: Path) -> None:
-    port = free_port()
-    log = tmp_path / "serve.log"
-    env = child_env(tmp_path / "home")
-    with process(sft("serve", str(collection), "--port", str(port)), env, tmp_path, log) as serving:
-        wait_for(lambda: "serving nightly/toy" in log.read_text(errors="replace"), 180, "serve start", serving, log)
-        assert healthy(f"http://127.0.0.1:{port}/api")
-        assert f"Prefect server at http://127.0.0.1:{port}" in log.read_text()
-        assert (tmp_path / "home" / f"server-{port}.log").is_file()
-    assert serving.returncode is not None
-    wait_for(lambda: not port_in_use(port), 30, "server stop")
 
 
 def test_a_busy_port_is_a_message(collection: Path, tmp_path: Path) -> None:
@@ -281,3 +279,45 @@ def test_prefect_yaml_describes_a_runnable_deployment() -> None:
     assert set(parameters) <= set(flow.parameters.properties)
     assert deployment["schedules"][0]["timezone"] == "Asia/Shanghai"
     assert deployment["work_pool"]["name"] == "sft"
+
+
+def test_a_training_run_leaves_its_metrics_and_loss_curve(tmp_path: Path) -> None:
+    """The artifacts of flows/train.py, read back through the client (here from a written run folder)."""
+    import json
+
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.train import training_artifacts
+    from pipeline.train.trainer import plot_losses
+
+    run = tmp_path / "toy-v1-lora-20260101-000000"
+    run.mkdir()
+    history = [{"step": s, "loss": 3.0 - s / 20} for s in range(1, 41)] + [{"step": 20, "eval_loss": 2.5},
+                                                                            {"step": 40, "eval_loss": 2.2}]  # fmt: skip
+    (run / "log_history.json").write_text(json.dumps(history), encoding="utf-8")
+    plot_losses(history, run / "loss.png")
+    metrics = {"method": "lora", "release": {"release": "toy@v1", "fingerprint": "ab" * 32}, "steps": 40,
+               "trainable_parameters": 5120, "train_loss": 2.05, "last_eval_loss": 2.2, "resumed_from": None,
+               "this_session": {"steps": 40}}  # fmt: skip
+
+    @flow
+    def leave() -> None:
+        training_artifacts(run, metrics)
+
+    leave()
+    with get_client(sync_client=True) as client:
+        keys = ["train-toy-v1-lora-20260101-000000-metrics", "train-toy-v1-lora-20260101-000000-loss"]
+        found = {
+            a.key: a for a in client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys)))
+        }
+    table = found[keys[0]].data
+    table = json.loads(table) if isinstance(table, str) else table
+    rows = {row["metric"]: row["value"] for row in table}
+    assert rows["release"] == "toy@v1 (abababababab)" and rows["trainable_parameters"] == "5,120"
+    assert rows["last_eval_loss"] == "2.2" and rows["resumed_from"] == "none" and rows["this session: steps"] == "40"
+    curve = found[keys[1]].data
+    assert "![loss curve](data:image/png;base64," in curve and "2.9500 -> 1.0000" in curve
+    assert "| 20 | 2.0000 | 2.5000 |" in curve and "| 40 | 1.0000 | 2.2000 |" in curve  # every evaluation is a row
+    assert curve.count("\n| ") <= 2 + 20 + 2  # header, at most 20 spaced points plus the evaluations
