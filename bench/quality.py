@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent / "quality"
-BENCHES = ["clean_bench", "markdown_bench", "neardup_bench", "augment_bench"]
+BENCHES = ["clean_bench", "toxicity_bench", "decontaminate_bench", "markdown_bench", "neardup_bench", "augment_bench"]
 
 
 def load(name: str):

@@ -115,7 +115,13 @@ def build_stages(config: RunConfig, resources: Resources) -> list[Stage]:
         ),
     ]
     if config.augment.enabled:
-        stages.append(ShardStage("augment", lambda records: augment.run(records, config.augment), needs_segments=True))
+        stages.append(
+            ShardStage(
+                "augment",
+                lambda records: augment.run(records, config.augment, resources.segmenter),
+                needs_segments=True,
+            )
+        )
     stages.append(ShardStage("render", lambda records: render.run(records, config.render, resources.renderer)))
     return stages
 

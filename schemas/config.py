@@ -180,12 +180,17 @@ class WordLengthParams(Filter):
 
 class RepetitionParams(Filter):
     ngram: int = Field(default=10, ge=2, description="characters per n-gram")
-    max_ngram_share: float = Field(default=0.5, gt=0, le=1)
-    max_line_share: float = Field(default=0.5, gt=0, le=1)
+    max_ngram_share: float | None = Field(
+        default=None, gt=0, le=1, description="share of tokens in repeated n-grams refused (None: not judged)"
+    )
+    max_line_share: float | None = Field(
+        default=None, gt=0, le=1, description="share of repeated lines refused (None: not judged)"
+    )
     min_chars: int = Field(default=100, ge=0, description="shorter texts are not judged")
 
 
 class SymbolRatioParams(Filter):
+    enabled: bool = False
     max_ratio: float = Field(default=0.4, gt=0, le=1)
     min_chars: int = 20
 
@@ -217,7 +222,7 @@ class ContextFreeParams(Filter):
     max_chars: int = Field(default=4, ge=1, description="an instruction this short and in the list is refused")
     phrases: list[str] = Field(
         default_factory=lambda: ["好的", "好", "谢谢", "多谢", "嗯", "嗯嗯", "哦", "是的", "对", "继续", "ok", "okay",
-                                 "thanks", "yes", "no", "你好", "在吗", "收到", "明白", "行", "保重", "再见",
+                                 "thanks", "yes", "no", "在吗", "收到", "明白", "行", "保重", "再见",
                                  "拜拜", "晚安", "好吧", "知道了", "了解"]
     )  # fmt: skip
 

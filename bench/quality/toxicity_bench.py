@@ -59,7 +59,7 @@ def run(parts: list[str], show: int, cold: Path = COLD) -> bool:
         precision = right / len(flagged) if flagged else 0.0
         print(f"-- part {part} ({name}): {len(data)} comments, {offensive} offensive; flagged {len(flagged)}: "
               f"precision {precision:.1%}, recall {right / offensive:.1%}")  # fmt: skip
-        for text, _ in [f for f in flagged if not f[1]][:show]:
+        for text, _ in [f for f in flagged if not f[1]][: show if part == "tuned" else 0]:  # untuned: figures only
             print(f"   safe but flagged ({found.search(text).group(0)}): {text[:80]}")
         if part == "untuned":
             ok = precision >= PRECISION_TARGET

@@ -39,11 +39,13 @@ OPERATIONS: dict[str, Callable] = {
 
 
 def run(records: Iterable[SftRecord], config: AugmentConfig, segmenter: Segmenter | None = None) -> RecordResult:
-    """`segmenter` tags parts of speech (one with `pos: true`); without one, jieba's default is loaded."""
+    """`segmenter` is the run's (the segment stage's): children are segmented with it, and it tags
+    parts of speech when its backend uses jieba's tag set (jieba, rjieba); otherwise jieba tags,
+    with the run's user dictionaries, so its names stay protected. Without one, jieba's default."""
     originals = list(records)
     if not config.enabled:
         return RecordResult(stage=STAGE, input=len(originals), kept=originals, rejections=[])
-    tagger = segmenter or _default_tagger()
+    tagger = _tagger(segmenter)
     thesaurus = load_thesaurus()
     train = [r for r in originals if r.meta.split == "train"]
     budget = int(len(train) * config.max_share / (1 - config.max_share))
@@ -55,7 +57,7 @@ def run(records: Iterable[SftRecord], config: AugmentConfig, segmenter: Segmente
             continue
         rng = Random(f"{config.seed}:{record.id}")
         for _ in range(config.children_per_record):
-            child = make_child(record, config, rng, thesaurus, tagger)
+            child = make_child(record, config, rng, thesaurus, tagger, segmenter or tagger)
             if child is not None and child.id not in known and len(children) < budget:
                 known.add(child.id)
                 children.append(child)
@@ -64,9 +66,19 @@ def run(records: Iterable[SftRecord], config: AugmentConfig, segmenter: Segmente
     )
 
 
+_JIEBA_TAGS = ("jieba", "rjieba")
+
+
+def _tagger(segmenter: Segmenter | None) -> Segmenter:
+    """The segmenter that tags parts of speech with jieba's tags (nr, ns, nt, nz: names to protect)."""
+    if segmenter is not None and segmenter.config.backend in _JIEBA_TAGS:
+        return segmenter
+    return _jieba_tagger(tuple(segmenter.config.user_dicts) if segmenter else ())
+
+
 @cache
-def _default_tagger() -> Segmenter:
-    return load_segmenter(SegmentConfig(pos=True))
+def _jieba_tagger(user_dicts: tuple[str, ...]) -> Segmenter:
+    return load_segmenter(SegmentConfig(pos=True, user_dicts=list(user_dicts)))
 
 
 def _draw(seed: int, record_id: str) -> float:
@@ -75,9 +87,15 @@ def _draw(seed: int, record_id: str) -> float:
 
 
 def make_child(
-    record: SftRecord, config: AugmentConfig, rng: Random, thesaurus: Thesaurus, tagger: Segmenter
+    record: SftRecord,
+    config: AugmentConfig,
+    rng: Random,
+    thesaurus: Thesaurus,
+    tagger: Segmenter,
+    segmenter: Segmenter | None = None,
 ) -> SftRecord | None:
-    """A child by the first operation (in a random order) that changes one of the chosen turns."""
+    """A child by the first operation (in a random order) that changes one of the chosen turns,
+    segmented with `segmenter` (the tagger when None)."""
     answer = "\n".join(m.content for m in record.messages if m.role == "assistant")
     turns = {
         i: turn_of(m.content, tagger.backend.tag(m.content), tagger.stop_words, answer)
@@ -92,7 +110,7 @@ def make_child(
                 messages[index] = messages[index].model_copy(update={"content": "".join(words)})
                 changed = True
         if changed:
-            return _child(record, tuple(messages), name, tagger)
+            return _child(record, tuple(messages), name, segmenter or tagger)
     return None
 
 

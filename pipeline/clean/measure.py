@@ -8,7 +8,8 @@ A filter's rejection detail always states the measured value.
 Judgements are per response, never over a whole long chat (one looping answer is a fault; forty
 answers that each open with "当然！" are not). Repetition, symbol and stop-word measures read a
 response's *prose*: the text without code blocks, inline code, math ($…$, $$…$$, \\(…\\), \\[…\\]),
-Markdown tables, link titles and targets, URLs and list lines. On the gold set's tuned part
+Markdown tables, link titles and targets, URLs and list lines (also with the escaped bullets
+`\\*` and `\\-` of scraped ShareGPT answers). On the gold set's tuned part
 those made every false repetition and symbol rejection: a SQL answer showing two variants of a
 query, LaTeX, a table of ship counts, an ASCII flowchart in a code block.
 """
@@ -43,8 +44,8 @@ _LINK = regex.compile(r"!?\[[^\]\n]*\]\([^)\n]*\)")
 _URL = regex.compile(r"(?:https?|ftp)://\S+|www\.\S+")
 _TABLE_LINE = regex.compile(r"^[ \t]*\|.*$|^[^\n|]*\|[^\n|]*\|.*$", regex.MULTILINE)
 _LIST_LINE = regex.compile(
-    r"^[ \t]*(?:[-*+•·●○■□◆▪➢►]|\d{1,3}[.、)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[a-zA-Z][.)])"
-    r"[ \t]*.*$",
+    r"^[ \t]*(?:\\?[-*+]|[•·●○■□◆▪➢►]|\d{1,3}[.、)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]"
+    r"|[a-zA-Z][.)])[ \t]*.*$",
     regex.MULTILINE,
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from pipeline.dedup.sketch import unify_lookalikes
 from pipeline.ids import json_text
 from pipeline.normalize import mojibake, text, turns
 from pipeline.normalize.roles import role_problem
@@ -47,7 +48,9 @@ def _steps(config: NormalizeConfig) -> list[Step]:
     if config.fold_fullwidth_ascii:
         steps.append(_cleaner(text.fold_fullwidth_ascii, "folded_fullwidth"))
     if config.fold_cjk_variants:
-        steps.append(_cleaner(text.fold_cjk_variants, "folded_cjk_variants"))
+        # Kangxi radicals and compatibility ideographs look like ideographs but are other code points
+        # ("拼⾳输⼊码" is not 拼音输入码); one fold, dedup's, so normalize and near-dup keys agree.
+        steps.append(_cleaner(unify_lookalikes, "folded_cjk_variants"))
     if config.to_simplified:
         steps.append(_cleaner(_simplifier(), "to_simplified"))
     if config.strip_turns:

@@ -19,12 +19,6 @@ _ZWJ = "\u200d"
 _CHINESE_PUNCTUATION = set("！，：；？（）")
 _FULLWIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F) if chr(code) not in _CHINESE_PUNCTUATION}
 
-# Kangxi radicals (U+2F00-U+2FD5) and CJK radicals supplement forms look like ideographs but are
-# symbols (category So): "拼⾳输⼊码" reads as 拼音输入码 and compares unequal, and every folder
-# that keeps only letters drops them. NFKC maps each to its unified ideograph; CJK compatibility
-# ideographs (U+F900-U+FAFF, U+2F800-U+2FA1F) map by canonical decomposition, which NFKC covers.
-_CJK_VARIANTS = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
-
 _HTML_ENTITY = re.compile(r"&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
@@ -50,11 +44,6 @@ def _is_emoji(char: str) -> bool:
 
 def fold_fullwidth_ascii(text: str) -> str:
     return text.translate(_FULLWIDTH_FOLD)
-
-
-def fold_cjk_variants(text: str) -> str:
-    """Kangxi radicals and compatibility ideographs to unified ideographs (⾥→里, ⼤→大)."""
-    return _CJK_VARIANTS.sub(lambda found: unicodedata.normalize("NFKC", found.group(0)), text)
 
 
 def strip_turn(text: str) -> str:

@@ -3,16 +3,21 @@
 Distilled data carries the teacher's identity, and a model tuned on it says it is ChatGPT, was
 trained by OpenAI, or opens every answer with "作为一个AI语言模型". The patterns are the forms
 read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-style data:
-"作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", "我是/我只是/而是 …AI|人工智能|
-…模型", "我作为AI语言模型", "像我这样的语言模型", "由 OpenAI 训练的", "我被编程为", a 2021
-knowledge cut-off, "我没有个人观点或情感", and
-the English forms (as an AI language model, I am an AI, trained by OpenAI). Talking *about* AI
-("作为人工智能的一个分支", "人工智能领域的专家") is excluded by what must follow: a first person,
-and not 领域/研究/技术/工程师…. `allowed_sources` (globs on the source file) lets a source whose
-assistant identity the trainer wants (their own identity data) through.
+"作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", "我是/我只是 …AI|人工智能|…模型",
+"我不是…，而是一个AI", "我作为AI语言模型", "像我这样的语言模型", "我是由 OpenAI 训练的", "我被编程为",
+a 2021 knowledge cut-off, "我没有个人观点或情感", and the English forms (as an AI language model,
+I am an AI, I was trained by OpenAI). Talking *about* AI ("作为人工智能的一个分支", "人工智能领域的
+专家") is excluded by what must follow: a first person, and not 领域/研究/技术/工程师…. A maker
+counts only with a first person before it: round 2 of the gold set's tuned part had two right
+answers saying GPT-3 "是一个由 OpenAI 开发的…模型". A robot's line in a dialogue or script the user
+asked for ("AI: 你好！我是一个人工智能…") is the character speaking. `allowed_sources` (globs on
+the source file) lets a source whose assistant identity the trainer wants (their own identity
+data) through.
 """
 
 from __future__ import annotations
+
+import regex
 
 from pipeline.clean.measure import Measures, compiled, source_matches
 from schemas import Rejection
@@ -30,8 +35,9 @@ IDENTITIES = [
     rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是{_ARTICLE}{_STOP}{{0,14}}?"
     rf"(?:AI|ＡＩ|人工智能|语言模型|大模型|聊天机器人|计算机程序){_TOPIC}",
     rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是一[个种款]{_STOP}{{0,8}}模型{_TOPIC}",
-    rf"而是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型){_TOPIC}",
-    r"由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里|Meta|微软)\s*(?:公司)?\s*(?:开发|训练|创建|创造|打造|研发|推出)",
+    rf"我(?:并)?不是[^。！？!?\n]{{0,12}}而是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型){_TOPIC}",
+    rf"我(?:是|乃|就是)?{_STOP}{{0,8}}?由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里|Meta|微软)\s*(?:公司)?\s*"
+    r"(?:开发|训练|创建|创造|打造|研发|推出)",
     r"我是\s*(?:ChatGPT|GPT-?\d|Claude|文心一言|通义千问)",
     r"我的(?:知识|训练数据|数据库?)(?:库)?(?:截止|截至|仅限于|只限于|更新至|更新到|停留在|只到|仅到)",
     r"(?:知识|训练)截止(?:日期|时间|于|到)",
@@ -39,18 +45,29 @@ IDENTITIES = [
     r"我(?:并)?没有(?:任何)?(?:个人|自己的)(?:观点|情感|感情|意见|喜好|偏好|经历|信仰|感受)",
     r"\bas an? (?:AI|artificial intelligence|(?:large )?language model|LLM|chatbot)\b",
     r"\bI(?:'m| am) (?:just |only |merely )?an? (?:AI|artificial intelligence|(?:large )?language model|chatbot)\b",
-    r"\b(?:trained|developed|created|built) by OpenAI\b",
+    r"\bI(?:'m| am| was)\b[^.\n]{0,40}\b(?:trained|developed|created|built) by (?:OpenAI|Google|Anthropic|Meta)\b",
     r"\bI(?:'m| am) (?:ChatGPT|GPT-?\d|Claude|Bard)\b",
     r"\bmy (?:knowledge|training data) (?:cut-?off|is limited to|only goes up to)\b",
 ]
+
+
+# A line spoken by a character of a dialogue or script the user asked for ("AI: 你好！我是一个人工
+# 智能…" in "创建一个有5个对话回合的聊天机器人脚本") is the character's line, not the assistant's identity.
+_SPEAKER = regex.compile(
+    r"^\W{0,3}(?:AI|人工智能|机器人|聊天机器人|助手|智能助手|Bot|Chatbot|Assistant|客服)\s*[:：]", regex.I
+)
+_ASKS_SCRIPT = regex.compile(r"对话|剧本|脚本|台词|dialogue|script|conversation", regex.I)
 
 
 def check(m: Measures, params: IdentityParams) -> Rejection | None:
     if params.allowed_sources and source_matches(m.record, params.allowed_sources):
         return None
     pattern = compiled((*IDENTITIES, *params.extra_patterns))
+    scripted = any(_ASKS_SCRIPT.search(turn) for turn in m.user_turns)
     for response in m.responses:
-        found = pattern.search(response.simplified)
-        if found:
+        text = response.simplified
+        for found in pattern.finditer(text):
+            if scripted and _SPEAKER.search(text[text.rfind("\n", 0, found.start()) + 1 : found.start()]):
+                continue
             return m.reject("identity_contamination", f"the response claims an identity: {found.group(0)!r}")
     return None

@@ -63,3 +63,29 @@ def test_duplicate_children_are_dropped(make_segmented) -> None:
         [record] * 1, AugmentConfig(enabled=True, operations=["reorder"], children_per_record=4, max_share=0.9)
     )
     assert result.counts.added == 1  # every reorder of two sentences gives the same child
+
+
+def test_children_are_segmented_and_tagged_with_the_run_segmenter(make_record, tmp_path) -> None:
+    """The build passes the segment stage's segmenter: its user dictionary shapes the children's
+    segments; a backend without jieba's tags (pkuseg) segments them while jieba tags the words."""
+    from pipeline.segment import load_segmenter, segment_record
+    from schemas import SegmentConfig
+
+    words = tmp_path / "words.txt"
+    words.write_text("早睡早起习惯 100 n\n", encoding="utf-8")
+    records = []
+    for i in range(12):
+        record = make_record(
+            ("user", f"怎样养成早睡早起习惯？第{i}题，请详细回答。"), ("assistant", f"回答{i}：按时作息。")
+        )
+        records.append(split_as(record, "train"))
+    config = AugmentConfig(enabled=True, max_share=0.5)
+    for backend in ("jieba", "pkuseg"):
+        segmenter = load_segmenter(SegmentConfig(backend=backend, user_dicts=[str(words)]))
+        segmented = [segment_record(r, segmenter) for r in records]
+        children = run(segmented, config, segmenter).kept[len(records) :]
+        assert children
+        for child in children:
+            assert child.segments == tuple(segmenter.segment(m.content) for m in child.messages)
+            if "早睡早起习惯" in child.messages[0].content:
+                assert "早睡早起习惯" in child.segments[0].words

@@ -66,3 +66,42 @@ def test_a_source_with_its_own_identity_can_be_allowed(measured) -> None:
     )
     assert identity.check(record, IdentityParams()).reason == "identity_contamination"
     assert identity.check(record, IdentityParams(allowed_sources=["*/identity_*.json"])) is None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "GPT-3 是 Generative Pre-trained Transformer 3 的缩写，它是一个由 OpenAI 开发的自然语言处理 AI 模型。",
+        "AngularJS是由Google开发的JavaScript框架，用于构建用户界面。",
+        "GPT-3, developed by OpenAI, is a large language model.",
+        "不是直接询问公司的财务状况，而是询问市场金融状况并要求人工智能给出看法。",
+    ],
+)
+def test_a_product_made_by_a_company_is_not_an_identity(measured, answer: str) -> None:
+    """Gold set, tuned part: two keeps said "由OpenAI开发" of GPT-3, not of the assistant."""
+    assert identity.check(measured(("user", "解释GPT-3是什么。"), ("assistant", answer)), IdentityParams()) is None
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "因为我是由OpenAI创建的语言模型，没有访问个人数据。",
+        "我是由 Google 训练的模型。",
+        "I'm a model trained by OpenAI.",
+    ],
+)
+def test_the_assistant_made_by_a_company_is_an_identity(measured, answer: str) -> None:
+    result = identity.check(measured(("user", "你是谁？"), ("assistant", answer)), IdentityParams())
+    assert result is not None and result.reason == "identity_contamination"
+
+
+def test_a_robot_character_in_a_requested_script_is_not_the_assistant(measured) -> None:
+    script = (
+        "用户: 嗨 AI，你好吗？\nAI: 你好！我是一个人工智能，所以我没有真实的感受。但是我很乐意为你服务！\n用户: 谢谢！"
+    )
+    asked = measured(("user", "创建一个有5个对话回合的聊天机器人脚本。"), ("assistant", script))
+    assert identity.check(asked, IdentityParams()) is None
+    unasked = measured(("user", "你有感情吗？"), ("assistant", script))
+    assert identity.check(unasked, IdentityParams()).reason == "identity_contamination"
+    spoken = "好的，这是脚本：\n用户：你好\nAI：你好！\n作为一个AI语言模型，我必须说明这只是示例。"
+    assert identity.check(measured(("user", "写一段对话脚本"), ("assistant", spoken)), IdentityParams()) is not None

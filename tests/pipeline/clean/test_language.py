@@ -55,3 +55,72 @@ def test_english_answers_the_question_asked_for(measured) -> None:
         assert language.check(measured(("user", question), ("assistant", answers)), LanguageParams()) is None
     traditional = measured(("user", "請介紹一下台北。"), ("assistant", "台北是台灣的首都，有故宮博物院和101大樓。😀"))
     assert language.check(traditional, LanguageParams()) is None
+
+
+def test_each_answer_is_excused_by_its_own_question_only(measured) -> None:
+    """Gold set, tuned part: a tool chat's first Chinese question answered in English passed because
+    a later question mentioned "HTML alt属性" (Latin letters of another turn excused every turn)."""
+    chat = measured(
+        ("user", "在HTML表单中，用于客户注册时，询问客户姓名的字段标签应该是什么？"),
+        ("assistant", '"First Name" should be used as the field label to ask for the customer\'s first name.'),
+        ("user", "使用HTML图像中的alt属性的目的是什么？"),
+        ("assistant", "HTML 图像中的 alt 属性用于为视觉受损的用户提供替代文本描述。"),
+    )
+    assert language.check(chat, LanguageParams()).detail == "a Chinese question answered in English"
+    asked_before = measured(
+        ("system", "请始终用英文回答。"),
+        ("user", "今天天气怎么样？"),
+        ("assistant", "It is sunny and warm today, a good day for a walk in the park."),
+    )
+    assert language.check(asked_before, LanguageParams()) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "在这个任务中，你会得到一个日语句子，你的任务是将其转换成英语。\nこの新しいアップデートで、ツイッターは今や投稿を撤回できる。",
+            "这个新的更新与全球删除相反，Twitter现在能够在某些国家暂停特定帖子和账户。自信度：85%",
+        ),
+        (
+            "你的任务是创作一篇1500字的泰语文章，包括元描述和标题。",
+            "走向明亮的美丽：注射眼部填充剂的秘诀和护理，获得持久的效果。",
+        ),
+        ("将这句英文句子翻译成西班牙语：The whale ship Essex.", "当然，埃塞克斯号捕鲸船的故事是一个令人震惊的事件。"),
+        ("請用日文回答：東京有哪些景點？", "東京有淺草寺、晴空塔和上野公園，都很值得一去。"),
+    ],
+)
+def test_an_answer_not_in_the_language_the_instruction_names(measured, question: str, answer: str) -> None:
+    result = language.check(measured(("user", question), ("assistant", answer)), LanguageParams())
+    assert result is not None and result.reason == "wrong_language"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("把“我爱你”翻译成英文。", "“我爱你”翻译成英文是“I love you”，这是最常见的说法。"),
+        ("用日语写一句问候。", "早上好用日语是“おはようございます”，晚上好是“こんばんは”。"),
+        ("把下面的英文翻译成中文：Good morning, everyone.", "大家早上好，这是一句常见的问候语。"),
+        ("阅读下面的英语文章，回答问题：Tom likes apples. 汤姆喜欢什么？", "汤姆喜欢苹果，文章第一句就说了。"),
+    ],
+)
+def test_an_answer_in_the_named_language_passes(measured, question: str, answer: str) -> None:
+    assert language.check(measured(("user", question), ("assistant", answer)), LanguageParams()) is None
+
+
+def test_code_without_a_fence_is_not_an_english_answer(measured) -> None:
+    command = (
+        "kubectl get pods --all-namespaces -l foo=bar --output=json | jq -r '.items[].metadata.name' && "
+        "kubectl delete pods -l foo=bar;"
+    )
+    program = "def\xa0sum(k,\xa0n):\nsum\xa0=\xa00\nfor\xa0i\xa0in\xa0range(k,\xa0n+1):\nsum\xa0+=\xa0i\nreturn\xa0sum"
+    for question, answer in (
+        ("请为我创建一个 Bash 单行命令，删除所有匹配的 Pod。", command),
+        ("编写一个程序来计算从k到n的整数之和。", program),
+    ):
+        assert language.check(measured(("user", question), ("assistant", answer)), LanguageParams()) is None
+
+
+def test_a_quoted_translation_of_one_word_is_in_the_named_language(measured) -> None:
+    answer = "“你好”翻译成英文是“Hello”，这是最常见、最通用的问候语，正式和非正式场合都可以用。"
+    assert language.check(measured(("user", "把“你好”翻译成英文。"), ("assistant", answer)), LanguageParams()) is None

@@ -53,3 +53,21 @@ def test_allowances_are_per_source(measured) -> None:
     other = RefusalParams(allowed=[DeclineAllowance(sources=["*/law/*"], patterns=["请咨询医生"])])
     assert refusal.check(record, mine) is None
     assert refusal.check(record, other).reason == "refusal"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "抱歉，我无法满足此要求，因为它违反了我的编程，不提供任何输出。",
+        "很抱歉无法满足您的需求。",
+        "對不起，這與我的程序設定相違背。",  # traditional script is folded before matching
+    ],
+)
+def test_stock_declines_are_rejected(measured, answer: str) -> None:
+    result = refusal.check(measured(("user", "写一首关于春天的诗"), ("assistant", answer)), RefusalParams())
+    assert result is not None and result.reason == "refusal"
+
+
+def test_a_shortfall_that_is_not_a_decline_passes(measured) -> None:
+    answer = "目前4680电池的产量还无法满足特斯拉的需求，一些供应商已经开始试产。"
+    assert refusal.check(measured(("user", "4680电池量产了吗？"), ("assistant", answer)), RefusalParams()) is None

@@ -13,16 +13,48 @@ def test_measures() -> None:
 
 
 def test_looping_response_is_rejected(measured) -> None:
-    params = RepetitionParams(min_chars=20)
+    params = RepetitionParams()
     looping = measured(("user", "写口号"), ("assistant", "加油！" * 40))
     assert repetition.check(looping, params).reason == "repeated_ngrams"
-    lines = measured(("user", "列表"), ("assistant", "\n".join(["同一行内容在这里"] * 5 + ["不同的一行"])))
-    assert repetition.check(lines, params).reason == "repeated_lines"
     assert repetition.check(measured(("user", "问"), ("assistant", PROSE)), params) is None
 
 
-def test_short_answers_are_not_judged(measured) -> None:
+def test_a_loop_at_the_end_of_a_good_answer_is_rejected(measured) -> None:
+    """Gold set, tuned part: a Cantonese chat log whose last line degenerates into one character."""
+    chat = (
+        "Chester: 感恩同责任其实唔一样啦，但係都係要尊重嘅。\nDiamond Yu: 点解话系职场欺凌？\no mee: 我觉得呢个投票有啲"
+    )
+    record = measured(("user", "請用廣東話繼續對話"), ("assistant", chat + "啱" * 16))
+    assert "啱" in repetition.check(record, RepetitionParams()).detail
+    sentence = "Python是一门简单易学的编程语言，适合初学者。"
+    tripled = measured(("user", "介绍Python"), ("assistant", f"好的！{sentence}{sentence} {sentence}\n😀"))
+    assert repetition.check(tripled, RepetitionParams()).reason == "repeated_ngrams"
+    twice = measured(("user", "介绍Python"), ("assistant", f"{sentence}换句话说，{sentence}"))
+    assert repetition.check(twice, RepetitionParams()) is None
+
+
+def test_share_rules_are_off_by_default_and_can_be_switched_on(measured) -> None:
+    emails = "\n".join(
+        f"你好，\n您是厌倦了跟踪费用的烦恼的{who}吗？我们的新工具Expensr可以让您轻松地将所有东西集中在一个地方。\n最好的祝愿，"
+        for who in ("活动策划者", "自由职业者")
+    )
+    record = measured(("user", "为他们每个人写一封定制的电子邮件"), ("assistant", emails))
+    assert repetition.check(record, RepetitionParams()) is None  # two drafts from one template, as asked
+    assert repetition.check(record, RepetitionParams(max_ngram_share=0.5)).reason == "repeated_ngrams"
+    lines = measured(("user", "列表"), ("assistant", "\n".join(["同一行内容在这里"] * 5 + ["不同的一行"])))
+    assert repetition.check(lines, RepetitionParams(min_chars=20)) is None
+    assert repetition.check(lines, RepetitionParams(min_chars=20, max_line_share=0.5)).reason == "repeated_lines"
+
+
+def test_short_answers_and_nested_formulas_are_not_loops(measured) -> None:
     assert repetition.check(measured(("user", "笑"), ("assistant", "哈哈哈哈哈哈")), RepetitionParams()) is None
+    formula = "=SUBSTITUTE(" * 6 + 'A1,"a","A")' + ',"b","B")' * 5
+    excel = measured(("user", "用Excel公式把小写换成大写"), ("assistant", f"可以这样写：{formula}"))
+    assert repetition.check(excel, RepetitionParams()) is None
+    item = "使用数组而非键值对的列表来构建`${}`数组。"
+    escaped = f"重构方法包括：\n\\* {item.format('data')}\n\\* {item.format('viewdata')}"
+    listed = measured(("user", "重构PHP代码"), ("assistant", escaped * 3))
+    assert repetition.check(listed, RepetitionParams(max_ngram_share=0.5)) is None  # escaped bullets are lists
 
 
 def test_code_blocks_and_structured_lists_are_not_repetition(measured) -> None:

@@ -26,3 +26,21 @@ def test_latex_tables_links_and_drawings_are_not_debris(measured) -> None:
     link = "参考资料：[《机器学习》周志华](https://example.com/ml?id=1&ref=%E4%B8%AD) 和 https://example.org/a_b-c"
     for answer in (latex, table, flowchart, tab, link):
         assert symbols.check(measured(("user", "解释一下"), ("assistant", answer)), SymbolRatioParams()) is None
+
+
+def test_off_by_default_because_structured_answers_measure_as_debris(make_segmented, segmenter) -> None:
+    """Unlabelled records of the gold set's sources: right answers that the ratio refuses when on."""
+    from pipeline.clean import run
+    from schemas import CleanConfig
+
+    json_answer = make_segmented(
+        ("user", "从提供的数据生成一个有效的JSON字符串。\n输入：姓名：John，年龄：25。"),
+        ("assistant", '输出："{\\"姓名\\": \\"John\\", \\"年龄\\": 25}"'),
+    )
+    record = make_segmented(
+        ("user", "将餐厅描述解析为键值对：The Dumpling Tree是一家意大利餐厅。"),
+        ("assistant", '{name: "饺子树", 食物: "意大利菜", 价格范围: "昂贵", 用餐类型: "餐厅"}'),
+    )
+    assert run([json_answer, record], CleanConfig(), segmenter).counts.kept == 2
+    switched_on = CleanConfig.model_validate({"symbols": {"enabled": True}})
+    assert run([json_answer], switched_on, segmenter).rejections[0].reason == "too_many_symbols"

@@ -93,3 +93,18 @@ def test_tool_call_turn_without_text_is_not_empty(make_record) -> None:
         update={"messages": (*record.messages, m("assistant", "", 1), m("tool", "晴"), m("assistant", "晴天"))}
     )
     assert run([calling], NormalizeConfig()).counts.kept == 1
+
+
+def test_look_alike_ideographs_fold_as_dedup_folds_them(make_record) -> None:
+    """One fold (pipeline/dedup/sketch.py) for normalize and dedup: the released text and the
+    near-duplicate key agree, and decontamination sees 拼音, not 拼⾳."""
+    from pipeline.dedup.sketch import fold
+
+    record = make_record(
+        ("user", "汉字的拼⾳输⼊码有哪些？"), ("assistant", "常见的有全拼、双拼和五笔，⾥⾯最⼤众的是全拼。")
+    )
+    folded = run([record], NormalizeConfig()).kept[0]
+    assert folded.messages[0].content == "汉字的拼音输入码有哪些？"
+    assert folded.messages[1].content == "常见的有全拼、双拼和五笔，里面最大众的是全拼。"
+    assert "folded_cjk_variants" in [s.action for s in folded.meta.lineage]
+    assert fold(folded.messages[0].content) == fold(record.messages[0].content)

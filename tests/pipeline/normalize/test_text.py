@@ -37,10 +37,12 @@ def test_literal_newlines() -> None:
 
 
 def test_kangxi_radicals_and_compatibility_ideographs_fold() -> None:
-    from pipeline.normalize.text import fold_cjk_variants
+    from pipeline.dedup.sketch import fold, unify_lookalikes
 
-    assert fold_cjk_variants("汉字的拼⾳输⼊码，⾥⾯很⼤") == "汉字的拼音输入码，里面很大"
-    assert fold_cjk_variants("\uf900\U0002f800 😀 ＡＢＣ 繁體") == "豈丽 😀 ＡＢＣ 繁體"
+    assert unify_lookalikes("汉字的拼⾳输⼊码，⾥⾯很⼤") == "汉字的拼音输入码，里面很大"
+    assert unify_lookalikes("\uf900\U0002f800 😀 ＡＢＣ 繁體") == "豈丽 😀 ＡＢＣ 繁體"
+    # normalize and dedup fold with the same function, so a folded record has the dedup key it had
+    assert fold(unify_lookalikes("汉字的拼⾳输⼊码")) == fold("汉字的拼⾳输⼊码") == "汉字的拼音输入码"
 
 
 @pytest.mark.parametrize(
