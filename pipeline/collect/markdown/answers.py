@@ -28,7 +28,8 @@ from urllib.parse import unquote
 
 from pipeline.collect.markdown.blocks import Block
 from pipeline.collect.markdown.fences import prose, prose_lines
-from pipeline.collect.markdown.text import fold_look_alikes, outside_code, unescape
+from pipeline.collect.markdown.text import outside_code, unescape
+from pipeline.dedup.sketch import unify_lookalikes
 from schemas.config import MarkdownConfig
 
 _MD_IMAGE = re.compile(
@@ -86,7 +87,7 @@ def render(blocks: list[Block], config: MarkdownConfig, document: Path | None) -
         kept.pop()
     while kept and kept[0][0].kind == "hr":
         kept.pop(0)
-    text = fold_look_alikes("\n\n".join(text for _, text in kept)).strip()
+    text = unify_lookalikes("\n\n".join(text for _, text in kept)).strip()
     return Answer(text, kept[-1][0].end if kept else 0, dropped_links)
 
 

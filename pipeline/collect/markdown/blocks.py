@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from pipeline.collect.markdown.text import fold_look_alikes
+from pipeline.dedup.sketch import unify_lookalikes
 
 _PARSER = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(dollarmath_plugin)
 _KINDS = {
@@ -94,7 +94,7 @@ def plain(inline: Token | None) -> str:
             parts.append(f"${child.content}$")
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return re.sub(r"\s+", " ", fold_look_alikes("".join(parts))).strip()
+    return re.sub(r"\s+", " ", unify_lookalikes("".join(parts))).strip()
 
 
 def _block(tokens: list[Token], index: int, lines: list[str], first_line: int) -> Block:

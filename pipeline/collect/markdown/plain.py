@@ -11,7 +11,7 @@ from __future__ import annotations
 from pipeline.collect.markdown.decide import DocumentProblem, QaPair, settle
 from pipeline.collect.markdown.phrases import ANSWER, QUESTION
 from pipeline.collect.markdown.prompts import prompt
-from pipeline.collect.markdown.text import fold_look_alikes
+from pipeline.dedup.sketch import unify_lookalikes
 from schemas.config import MarkdownConfig
 
 
@@ -37,7 +37,7 @@ def _pair(lines: list[str], start: int, stop: int, config: MarkdownConfig) -> Qa
         answer_lines = [ANSWER.sub("", lines[cut], count=1), *lines[cut + 1 : stop]]
     question_text = " ".join(line.strip() for line in lines[start:cut] if line.strip())
     question = prompt(QUESTION.sub("", question_text, count=1), None, config, qline=True)
-    answer = fold_look_alikes("\n".join(answer_lines)).strip()
+    answer = unify_lookalikes("\n".join(answer_lines)).strip()
     if not answer:
         return DocumentProblem("no_answer", f"{question!r} has no answer in the note", start + 1)
     last = max(n for n in range(cut, stop) if lines[n].strip())

@@ -27,7 +27,8 @@ from __future__ import annotations
 import re
 
 from pipeline.collect.markdown.phrases import asks, clean_title, interrogative, strip_numbering
-from pipeline.collect.markdown.text import fold_look_alikes, unescape
+from pipeline.collect.markdown.text import unescape
+from pipeline.dedup.sketch import unify_lookalikes
 from schemas.config import MarkdownConfig
 
 _ABOUT_PARENT = {"what": "什么是{parent}？", "how": "{parent}是如何实现的？", "why": "为什么需要{parent}？"}
@@ -51,7 +52,7 @@ _QUESTION_WORD = re.compile(r"什么|为什么|为何|如何|怎么|怎样|咋|�
 
 
 def prompt(title: str, parent: str | None, config: MarkdownConfig, *, qline: bool = False) -> str:
-    text = clean_title(fold_look_alikes(unescape(title)))
+    text = clean_title(unify_lookalikes(unescape(title)))
     if config.prompt_style == "keep":
         return text
     worded = _worded(text, parent, config, qline) if _WORD.search(text) else ""

@@ -3,16 +3,14 @@
 Notes exported from PDFs and some editors carry Kangxi radicals and CJK compatibility ideographs
 ("这⾥" with U+2F25 instead of 里): they look right and tokenize wrong. NFKC maps them to the
 unified ideographs, but NFKC over a whole answer would also rewrite full-width punctuation and
-digits that normalize treats on its own terms, so only those ranges are folded here.
+digits that normalize treats on its own terms, so only those ranges are folded (dedup's
+`unify_lookalikes`, the one fold normalize and dedup use too).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
-
-_LOOK_ALIKE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 # Spans where a backslash means something: fenced code, inline code, and TeX math.
 _FENCED = r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n(?:.*?\n)??[ \t]*(?P=fence)[`~]*[ \t]*$"
@@ -22,10 +20,6 @@ _MATH = rf"\$\$.+?\$\$|\$(?=\S)[^$\n]+?(?<=\S)\$|\\\({_TEX}.+?\\\)|\\\[{_TEX}.+?
 _CODE = re.compile(f"{_FENCED}|{_CODE_SPAN}", re.MULTILINE | re.DOTALL)
 _CODE_OR_MATH = re.compile(f"{_FENCED}|{_CODE_SPAN}|{_MATH}", re.MULTILINE | re.DOTALL)
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-
-
-def fold_look_alikes(text: str) -> str:
-    return _LOOK_ALIKE.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
 
 
 def outside_code(text: str, change: Callable[[str], str], *, math: bool = False) -> str:
