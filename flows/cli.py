@@ -475,17 +475,17 @@ def release_list(
 def _listed(where: str | None, output_dir: Path) -> list[Path]:
     if where is None:
         root = output_dir
-    elif "/" in where or os.sep in where or where.startswith(".") or Path(where).is_dir():
+    elif "/" in where or os.sep in where or where.startswith(".") or not DATASET_PATTERN.match(where):
         root = Path(where)
         if (root / MANIFEST).is_file():
             return [root]
         if versions(root.parent, root.name):
             return [root / v for v in versions(root.parent, root.name)]
-    elif DATASET_PATTERN.match(where):
-        return [output_dir / where / v for v in versions(output_dir, where)]
+        if not root.is_dir():
+            _error(f"{where!r} is neither a dataset name nor a folder")
+            raise typer.Exit(2)
     else:
-        _error(f"{where!r} is neither a dataset name nor a folder")
-        raise typer.Exit(2)
+        return [output_dir / where / v for v in versions(output_dir, where)]
     names = sorted(p.name for p in root.glob("*") if p.is_dir() and DATASET_PATTERN.match(p.name))
     return [root / name / v for name in names for v in versions(root, name)]
 

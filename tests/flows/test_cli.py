@@ -248,3 +248,31 @@ def test_gc_cleans_the_work_folder(collection: Path, tmp_path: Path) -> None:
     assert kept.exit_code == 0 and "removed 0 cache entries" in kept.output, kept.output
     cleaned = runner.invoke(app, ["gc", str(collection), "--keep", "0"])
     assert re.search(r"removed [1-9]\d* cache entries", cleaned.output) and not any(cache.rglob("done"))
+
+
+def test_run_on_a_terminal_draws_a_progress_line_per_phase(collection: Path, tmp_path: Path) -> None:
+    import os
+    import pty
+
+    main, child = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {
+        "PREFECT_HOME": str(tmp_path / "prefect"), "COLUMNS": "160", "TERM": "xterm"}  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(collection)], stdin=child, stdout=child,
+                            stderr=child, cwd=tmp_path, env=env)  # fmt: skip
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(300) == 0
+    os.close(main)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    # rich redraws the bars in place; the last drawing of each phase has all its tasks and a rate.
+    assert re.search(r"collect-clean .*━+ \d+/\d+ tasks +20 records +[\d,]+ records/s", screen), screen[-2000:]
+    assert re.search(r"dedup-render .*━+ \d+/\d+ tasks +\d+ records", screen)
+    assert "toy@v1 (new release)" in screen
