@@ -16,6 +16,7 @@ therefore CRITICAL by default; failures of flows and tasks are reported by the c
 which keeps PREFECT_LOGGING_LEVEL.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -32,3 +33,7 @@ _OFFLINE_DEFAULTS = {
 }
 for _name, _value in _OFFLINE_DEFAULTS.items():
     os.environ.setdefault(_name, _value)
+
+# Prefect gives the extra loggers its handler but not its level: without this the pipeline's INFO
+# lines are dropped in every process (worker processes of the processes and Dask runners too).
+logging.getLogger("pipeline").setLevel(os.environ["PREFECT_LOGGING_LEVEL"].upper())

@@ -682,10 +682,12 @@ def train(
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation after training."),
 ) -> None:
     """Fine-tune a model on a pinned release (QLoRA by default), then evaluate it."""
-    from flows.train import load_train_config, train_flow
+    from flows.train_config import load_train_config
 
     with _reported():
-        load_train_config(config)  # a config mistake is told before any flow starts
+        load_train_config(config)  # a config mistake is told before Prefect is even imported
+        from flows.train import train_flow
+
         summary = train_flow(str(config), str(resume) if resume else None, not no_eval)
     if "refused" in summary:
         err_console.print(Text.assemble(("refused: ", "bold red"), summary["refused"]))
@@ -720,12 +722,15 @@ def eval_command(run_dir: Path = typer.Argument(..., help="A run folder made by 
 @app.command()
 def tune(config: Path = typer.Argument(..., help="Training config with a `tune:` section.")) -> None:
     """Optuna search (grid, random or TPE) over learning rate, r, alpha and epochs."""
-    from flows.train import load_train_config, load_tune_config, tune_flow
+    from flows.train_config import load_train_config, load_tune_config
+
+    with _reported():
+        load_train_config(config)  # told before Prefect and torch are imported
+        load_tune_config(config)
+    from flows.train import tune_flow
     from pipeline.train.trainer import MemoryRefused
 
     with _reported(MemoryRefused):
-        load_train_config(config)
-        load_tune_config(config)
         rows = tune_flow(str(config))
     table = Table("trial", "learning_rate", "r", "alpha", "epochs", "validation loss")
     for row in rows:

@@ -100,7 +100,7 @@ def describe(path: Path, node: yaml.Node | None, err: ValidationError, overrides
     for problem in problems[:MAX_PROBLEMS]:
         field = ".".join(str(part) for part in problem["loc"]) or "(top level)"
         given = next((o for o in overrides if field.startswith(o.partition("=")[0].strip())), None)
-        line = _line_of(node, problem["loc"])
+        line = line_of(node, problem["loc"])
         where = f"--set {_echo(given)}, " if given else f"line {line}, " if line else ""
         got = f" (got {_echo(repr(problem['input']))})" if problem["type"] != "missing" else ""
         lines.append(f"  {where}{_echo(field)}: {_echo(problem['msg'], 300)}{got}")
@@ -163,7 +163,7 @@ def _refuse_repeated_keys(path: Path, node: yaml.MappingNode) -> None:
             seen.add(key.value)
 
 
-def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+def line_of(node: yaml.Node | None, loc: tuple) -> int | None:
     """The 1-based YAML line of the deepest node along `loc` that exists in the file."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:

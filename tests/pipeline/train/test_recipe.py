@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.train import load_train_config
+from flows.train_config import load_train_config
 from pipeline.train.trainer import train
 
 RECIPE = Path(__file__).parents[3] / "recipes" / "qlora-seed.yaml"
