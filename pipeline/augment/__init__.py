@@ -49,18 +49,22 @@ def run(records: Iterable[SftRecord], config: AugmentConfig, segmenter: Segmente
     thesaurus = load_thesaurus()
     train = [r for r in originals if r.meta.split == "train"]
     budget = int(len(train) * config.max_share / (1 - config.max_share))
-    chance = min(1.0, budget / (len(train) * config.children_per_record)) if train else 0.0
     known = {r.id for r in originals}
-    children: list[SftRecord] = []
-    for record in train:
-        if len(children) >= budget or _draw(config.seed, record.id) >= chance:
-            continue
+    made: dict[str, list[SftRecord]] = {}
+    total = 0
+    # Parents are tried in a seeded order until the budget is spent: the safe operations leave most
+    # records without a child, so a random share drawn in advance would leave the budget unused.
+    for record in sorted(train, key=lambda r: _draw(config.seed, r.id)):
+        if total >= budget:
+            break
         rng = Random(f"{config.seed}:{record.id}")
         for _ in range(config.children_per_record):
             child = make_child(record, config, rng, thesaurus, tagger, segmenter or tagger)
-            if child is not None and child.id not in known and len(children) < budget:
+            if child is not None and child.id not in known and total < budget:
                 known.add(child.id)
-                children.append(child)
+                made.setdefault(record.id, []).append(child)
+                total += 1
+    children = [child for record in train for child in made.get(record.id, ())]
     return RecordResult(
         stage=STAGE, input=len(originals), kept=originals + children, rejections=[], added=len(children)
     )

@@ -89,3 +89,16 @@ def test_children_are_segmented_and_tagged_with_the_run_segmenter(make_record, t
             assert child.segments == tuple(segmenter.segment(m.content) for m in child.messages)
             if "早睡早起习惯" in child.messages[0].content:
                 assert "早睡早起习惯" in child.segments[0].words
+
+
+def test_the_budget_goes_to_records_that_can_have_a_child(make_segmented) -> None:
+    """Most records have nothing a safe operation may change; the budget still finds those that do."""
+    from pipeline.augment import run
+    from schemas import AugmentConfig
+
+    plain = [make_segmented(("user", f"第{n}个问题：长城有多长？"), ("assistant", f"回答{n}。")) for n in range(20)]
+    editable = make_segmented(("user", "请简单介绍一下长城。"), ("assistant", "长城是古代的防御工程。"))
+    records = [r.model_copy(update={"meta": r.meta.model_copy(update={"split": "train"})}) for r in [*plain, editable]]
+    result = run(records, AugmentConfig(enabled=True, max_share=0.05))
+    assert result.counts.added == 1
+    assert result.kept[-1].meta.parent == editable.id
