@@ -95,7 +95,7 @@ def finish_task(job: Job, pieces: list[Piece], decisions: list[dict[str, Any]]) 
 
 # A task does at least this much work: small files and pieces are taken together, because each
 # task run costs a fixed overhead (API calls, a process hand-off) that a few records cannot pay for.
-GROUP_BYTES = 4 << 20
+GROUP_BYTES = 2 << 20
 
 
 def groups(sizes: list[int], limit: int) -> list[list[int]]:

@@ -113,9 +113,9 @@ class CollectConfig(Strict):
         description="longest line (JSONL), record (CSV) or value (JSON); longer ones are rejected (line_too_long)",
     )
     shard_bytes: int = Field(
-        default=64 << 20,
+        default=2 << 20,
         ge=1 << 16,
-        description="a plain JSONL file larger than this is read in ranges of about this size",
+        description="a plain JSONL file larger than this is read in ranges of about this size, in parallel",
     )
 
 

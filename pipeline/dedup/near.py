@@ -16,7 +16,7 @@ signatures at a lower threshold than the confirmation, so pairs just above it ar
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -57,10 +57,17 @@ class Rows:
         table, local = self.locate(row)
         return table.answer(local)
 
-    def signatures(self) -> Iterator[tuple[int, np.ndarray]]:
-        for start, table in zip(self.starts, self.tables, strict=False):
-            for local in range(len(table)):
-                yield start + local, table.signatures[local]
+    def band(self, columns: slice) -> np.ndarray:
+        """One band of every row's signature, as a 64-bit key per row (the tables stay mapped)."""
+        parts = [np.ascontiguousarray(table.signatures[:, columns]) for table in self.tables if len(table)]
+        if not parts:
+            return np.zeros(0, dtype=np.uint64)
+        values = np.concatenate(parts).astype(np.uint64)
+        key = np.zeros(len(values), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for column in range(values.shape[1]):
+                key = (key ^ values[:, column]) * np.uint64(0x100000001B3)
+        return key
 
 
 @cache
@@ -83,25 +90,35 @@ def bands(num_perm: int, threshold: float) -> tuple[int, int]:
 
 
 class Index:
-    """LSH buckets of leaders' signatures."""
+    """LSH buckets, built band by band for all rows at once (numpy), keeping only shared buckets.
 
-    def __init__(self, config: NearDupConfig) -> None:
-        self.bands, self.rows = bands(config.num_perm, max(0.1, config.threshold * 0.8))
-        self.buckets: list[dict[bytes, list[int]]] = [{} for _ in range(self.bands)]
+    Most buckets hold one row (a record like no other), and a record alone in every band can never
+    be a candidate, so only the rows that share a bucket in some band are kept, with the buckets
+    they share: memory follows the near-duplicates, not the records (a dictionary of every band
+    key of every record took most of a 200,000-record build's memory).
+    """
 
-    def keys(self, signature: np.ndarray) -> list[bytes]:
-        r = self.rows
-        return [signature[b * r : (b + 1) * r].tobytes() for b in range(self.bands)]
+    def __init__(self, rows: Rows, config: NearDupConfig) -> None:
+        count, size = bands(config.num_perm, max(0.1, config.threshold * 0.8))
+        self.shared: dict[int, list[tuple[int, int]]] = {}
+        for band in range(count):
+            keys = rows.band(slice(band * size, (band + 1) * size))
+            if not len(keys):
+                continue
+            _, bucket, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+            for row in np.flatnonzero(sizes[bucket] > 1).tolist():
+                self.shared.setdefault(row, []).append((band, int(bucket[row])))
+        self.members: dict[tuple[int, int], list[int]] = {}
 
-    def candidates(self, keys: list[bytes]) -> set[int]:
+    def candidates(self, row: int) -> set[int]:
         found: set[int] = set()
-        for bucket, key in zip(self.buckets, keys, strict=True):
-            found.update(bucket.get(key, ()))
+        for key in self.shared.get(row, ()):
+            found.update(self.members.get(key, ()))
         return found
 
-    def add(self, row: int, keys: list[bytes]) -> None:
-        for bucket, key in zip(self.buckets, keys, strict=True):
-            bucket.setdefault(key, []).append(row)
+    def add(self, row: int) -> None:
+        for key in self.shared.get(row, ()):
+            self.members.setdefault(key, []).append(row)
 
 
 def alike(rows: Rows, a: int, b: int, config: NearDupConfig) -> float | None:
@@ -115,19 +132,18 @@ def alike(rows: Rows, a: int, b: int, config: NearDupConfig) -> float | None:
 def cluster(rows: Rows, config: NearDupConfig, skip: Iterable[int] = ()) -> dict[int, Match]:
     """For every row that joins a cluster, its leader; rows in `skip` take no part."""
     skipped = set(skip)
-    index = Index(config)
+    index = Index(rows, config)
     matches: dict[int, Match] = {}
-    for row, signature in rows.signatures():
+    for row in sorted(index.shared):
         if row in skipped:
             continue
-        keys = index.keys(signature)
         best: Match | None = None
-        for leader in sorted(index.candidates(keys)):
+        for leader in sorted(index.candidates(row)):
             similarity = alike(rows, row, leader, config)
             if similarity is not None and (best is None or similarity > best.similarity):
                 best = Match(row, leader, round(similarity, 3))
         if best is None:
-            index.add(row, keys)
+            index.add(row)
         else:
             matches[row] = best
     return matches
@@ -135,13 +151,12 @@ def cluster(rows: Rows, config: NearDupConfig, skip: Iterable[int] = ()) -> dict
 
 def pairs(rows: Rows, config: NearDupConfig) -> list[Match]:
     """Every alike pair (each row against every earlier row), for checks that need them all."""
-    index = Index(config)
+    index = Index(rows, config)
     found = []
-    for row, signature in rows.signatures():
-        keys = index.keys(signature)
-        for other in sorted(index.candidates(keys)):
+    for row in sorted(index.shared):
+        for other in sorted(index.candidates(row)):
             similarity = alike(rows, row, other, config)
             if similarity is not None:
                 found.append(Match(row, other, round(similarity, 3)))
-        index.add(row, keys)
+        index.add(row)
     return found

@@ -85,13 +85,24 @@ def _is_words(unit: str, long: bool) -> bool:
 
 def looping_run(text: str) -> str | None:
     """The first unit with letters said over and over back to back ("啱啱啱…" ten times, a
-    sentence three times), or None."""
+    sentence three times), or None.
+
+    The long-unit pattern backtracks over up to 300 characters at every position; a span said
+    three times holds a 10-character piece said three times, so texts without one skip it (most).
+    """
     for pattern in _RUNS:
+        if pattern is _RUNS[1] and not _piece_thrice(text):
+            continue
         runs = (run.group(1) for run in pattern.finditer(text))
         found = next((u for u in runs if _is_words(u, long=pattern is _RUNS[1])), None)
         if found is not None:
             return found
     return None
+
+
+def _piece_thrice(text: str, size: int = 10) -> bool:
+    counts = Counter(text[i : i + size] for i in range(len(text) - size + 1))
+    return any(n >= _LONG_RUN for n in counts.values())
 
 
 def check(m: Measures, params: RepetitionParams) -> Rejection | None:

@@ -16,6 +16,8 @@ called `cnm`) and folded to simplified script: a rude user answered politely is 
 
 from __future__ import annotations
 
+from functools import cache
+
 import regex
 
 from pipeline.clean.measure import Measures, simplified, source_matches
@@ -38,6 +40,7 @@ ENGLISH = [
 ]  # fmt: skip
 
 
+@cache
 def pattern(extra: tuple[str, ...] = ()) -> regex.Pattern:
     chinese = "|".join(map(regex.escape, [*LEXICON, *extra]))
     return regex.compile(rf"{chinese}|\b(?:{'|'.join(ENGLISH)})\b", regex.IGNORECASE)
