@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -e ".[dev,train,segmenters]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,train,segmenters,dask]"
 	$(BIN)/python -m pip install --quiet cython
 	$(BIN)/python -m pip install --quiet --no-build-isolation pkuseg
 	@touch $(STAMP)

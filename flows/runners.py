@@ -13,6 +13,7 @@ import os
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from pipeline.config import ConfigError
 from schemas import RunnerConfig
 
 
@@ -40,8 +41,12 @@ def task_runner(config: RunnerConfig, tasks: int, input_bytes: int) -> TaskRunne
         return ThreadPoolTaskRunner(max_workers=workers)
     if kind == "processes":
         return ProcessPoolTaskRunner(max_workers=min(workers, max(tasks, 1)))
-    from prefect_dask import DaskTaskRunner
-
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError:
+        raise ConfigError(
+            "runner.kind dask needs prefect-dask and distributed: pip install 'sft-pipeline[dask]'"
+        ) from None
     if config.address:
         return DaskTaskRunner(address=config.address)
     return DaskTaskRunner(
