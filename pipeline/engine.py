@@ -102,7 +102,6 @@ class Chain:
                 records = [without_segments(r) for r in records]
         return records
 
-
     def log_summary(self, where: str) -> None:
         """One INFO line per stage: records in and kept, the top rejection reasons, CPU seconds."""
         for counts in self.counts:
