@@ -33,7 +33,7 @@ from pipeline import collect
 from pipeline.config import ConfigError, load_run_config
 from pipeline.dedup.near import Rows
 from pipeline.dedup.sketch import Sketches
-from pipeline.engine import read_records, read_rejections
+from pipeline.engine import read_records, read_rejections, rows_of
 from pipeline.release import (
     ReleaseRefused,
     ReleaseRequest,
@@ -291,13 +291,8 @@ def _decide(stages: list[GlobalStage], pieces: list[Piece]) -> list[dict]:
         decided[stage.name] = stage.decide(rows, decided)
     parts = []
     for start, stop in zip(rows.starts, rows.starts[1:], strict=False):
-        parts.append({name: _part(decision, start, stop) for name, decision in decided.items()})
+        parts.append({name: rows_of(decision, start, stop) for name, decision in decided.items()})
     return parts
-
-
-def _part(decision: Any, start: int, stop: int) -> Any:
-    part = getattr(decision, "part", None)
-    return part(start, stop) if callable(part) else decision
 
 
 def _digest(decisions: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.stages import GlobalStage, Records, ShardStage, Stage
+from pipeline.stages import Records, ShardStage, Stage
 from schemas import Rejection, SftRecord, StageCounts
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Chain:
             if isinstance(stage, ShardStage):
                 result = stage.run(records)
             else:
-                result = stage.apply(records, _rows_of(self.decisions[stage.name], start, self.rows))
+                result = stage.apply(records, rows_of(self.decisions[stage.name], start, self.rows))
             self.seconds[stage.name] += time.process_time() - started
             self.counts[index] = self.counts[index] + result.counts
             rejected(result.rejections)
@@ -117,7 +117,7 @@ def describe(counts: StageCounts) -> str:
     return f"{counts.input} in{added}, {counts.kept} kept{rejected}"
 
 
-def _rows_of(decision: Any, start: int, stop: int) -> Any:
+def rows_of(decision: Any, start: int, stop: int) -> Any:
     """The slice of a row-indexed decision for rows [start, stop); other decisions as they are."""
     part = getattr(decision, "part", None)
     return part(start, stop) if callable(part) else decision
@@ -138,11 +138,3 @@ class Writer:
 
     def close(self) -> None:
         self._handle.close()
-
-
-def stage_of(stages: list[Stage], name: str) -> Stage:
-    return next(s for s in stages if s.name == name)
-
-
-def global_stages(stages: list[Stage]) -> list[GlobalStage]:
-    return [s for s in stages if isinstance(s, GlobalStage)]
