@@ -32,7 +32,8 @@ STEP_SHARE = 0.6  # Yolo's "微调教程" has 4 steps in 5 items; no topic list 
 _BOILERPLATE = re.compile(
     r"(?:附注|备注|参考|参考文献|参考资料|参考文档|参考链接|相关链接|references?|致谢|acknowledge?ments?|license|许可证"
     r"|开源协议|版权声明|copyright|更新日志|changelog|目录|table of contents|toc|联系方式|联系我们|contact|交流群"
-    r"|了解更多|learn more|star history|贡献指南|contributing|后记|写在最后|免责声明)(?:\s*[(（][^)）]*[)）])?",
+    r"|了解更多|learn more|star history|贡献指南|contributing|后记|写在最后|免责声明|(?:特别)?鸣谢|特别感谢)"
+    r"(?:\s*[(（][^)）]*[)）])?",
     re.IGNORECASE,
 )
 _GENERIC_NAMES = {"readme", "index", "notes", "note", "untitled", "笔记", "main"}
@@ -101,7 +102,7 @@ def document_name(document: Path | None) -> str | None:
 
 
 def _whole(section: Section) -> bool:
-    children = section.children
+    children = [child for child in section.children if not _is_boilerplate(child)]
     if section.asks_outright:
         return not any(child.asks_outright for child in children)
     if any(child.asks for child in children):
@@ -117,16 +118,33 @@ def _whole(section: Section) -> bool:
 def _pair(
     section: Section, config: MarkdownConfig, document: Path | None, name: str | None
 ) -> QaPair | DocumentProblem:
-    answer = render(section.span(), config, document)
+    answer = render(_answer_blocks(section), config, document)
     question = prompt(section.title, _parent(section, name), config, qline=section.kind == "qline")
     if not answer.text or only_pointers(answer.text):
         if answer.text or answer.dropped_links:
             return DocumentProblem("link_only_answer", "the answer is only links", section.line, section.headings)
         return DocumentProblem("no_answer", f"{question!r} has no answer in the note", section.line, section.headings)
-    if section.kind == "heading" and _BOILERPLATE.fullmatch(clean_title(section.title)):
+    if _is_boilerplate(section):
         detail = f"{clean_title(section.title)!r} is a note's boilerplate, not a question"
         return DocumentProblem("boilerplate_section", detail, section.line, section.headings)
     return QaPair(section.line, max(answer.end, section.line), question, answer.text, section.headings)
+
+
+def _answer_blocks(section: Section) -> list:
+    """Every block of the section's whole answer: its content with its children's questions, but
+    not the boilerplate sub-sections ("## Example" with its steps is the answer, its "### Reference"
+    is not)."""
+    blocks = []
+    for part in section.content:
+        if not isinstance(part, Section):
+            blocks.append(part)
+        elif not part.nested and not _is_boilerplate(part):
+            blocks += part.opener + _answer_blocks(part)
+    return blocks
+
+
+def _is_boilerplate(section: Section) -> bool:
+    return section.kind == "heading" and bool(_BOILERPLATE.fullmatch(clean_title(section.title)))
 
 
 def _parent(section: Section, name: str | None) -> str | None:

@@ -12,6 +12,12 @@ section of its own when it reads as a question line:
 - a bold-only line that asks ("**什么是LoRA？**"), not a bold label of what follows ("**字段说明：**");
 - a plain line ending in a question mark, only in a body with two or more of them and no other
   kind of question line (an FAQ written without markup);
+- a short line answered by the code block right below it (at most a blank line between:
+  "Pytorch如何使用多gpu?" then its
+  ```text block), in a body where two or more lines that ask are written so: a note that keeps
+  its answers in fences; there a topic line before a fence opens a section too ("反向传播的流程"),
+  a label that announces the code ("示例代码如下：") does not;
+- the "Q1:" items of a list whose next item is their "A1:";
 - the items of a list of questions (at least half of its items ask) that hold their own answer,
   indented below them; then the last item too, when it asks and its answer follows the list;
 - in a topic heading's prose fence, its question lines (`fences`).
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from pipeline.collect.markdown.blocks import Block, Item
 from pipeline.collect.markdown.fences import split_at_questions
@@ -50,7 +57,7 @@ class Section:
 
     `content` interleaves blocks and child sections; a child's `opener` holds the blocks that show
     its question. An item that holds its own answer sits inside a list block of its parent's
-    content, so it adds nothing more to the parent's span (`nested=True`).
+    content, so it adds nothing more to the parent's answer (`nested=True`).
     """
 
     kind: str
@@ -75,16 +82,6 @@ class Section:
     def asks_outright(self) -> bool:
         return self.kind == "qline" or asks_outright(self.title)
 
-    def span(self) -> list[Block]:
-        """Every block of the section's whole answer: its content with its children's questions."""
-        blocks: list[Block] = []
-        for part in self.content:
-            if isinstance(part, Block):
-                blocks.append(part)
-            elif not part.nested:
-                blocks += part.opener + part.span()
-        return blocks
-
 
 def outline(blocks: list[Block], prose_fences: Collection[str] = ()) -> Section:
     """The section tree of a note: the root's children are its top sections.
@@ -93,13 +90,14 @@ def outline(blocks: list[Block], prose_fences: Collection[str] = ()) -> Section:
     inside them open sections too (`fences`).
     """
     root = Section("root", "", 1)
+    listed = _listed_questions(blocks, prose_fences)
     stack: list[tuple[int, Section]] = [(0, root)]
     body: list[Block] = []
     for block in blocks:
         if block.kind != "heading":
             body.append(block)
             continue
-        _fill(stack[-1][1], body, prose_fences)
+        _fill(stack[-1][1], body, prose_fences, listed)
         body = []
         while stack[-1][0] >= block.level:
             stack.pop()
@@ -107,22 +105,27 @@ def outline(blocks: list[Block], prose_fences: Collection[str] = ()) -> Section:
         section = Section("heading", block.title, block.line, (*parent.headings, block.title), [block])
         parent.content.append(section)
         stack.append((block.level, section))
-    _fill(stack[-1][1], body, prose_fences)
+    _fill(stack[-1][1], body, prose_fences, listed)
     return root
 
 
-def _fill(heading: Section, body: list[Block], prose_fences: Collection[str]) -> None:
+def _fill(heading: Section, body: list[Block], prose_fences: Collection[str], listed: Collection[int]) -> None:
     """Put a heading's body into it, opening sections at its question lines."""
     families: list[str] = []
     stack = [heading]
     plain_questions = _plain_questions(body)
+    fence_answered = _fence_answered(body) | _bold_labels(body)
     last_number: int | None = None
-    for block in body:
+    for index, block in enumerate(body):
         if block.kind == "hr":
             del stack[1:]  # a thematic break ends the question before it
         if len(stack) == 1 and not heading.asks and _fenced_questions(heading, block, prose_fences):
             continue
-        found = _openers(block, heading.headings, last_number, plain_questions)
+        if index in fence_answered:
+            kind = "bold" if block.bold else "plain"
+            found = [(kind, Section(kind, block.title, block.line, heading.headings, [block]), True)]
+        else:
+            found = _openers(block, heading.headings, last_number, plain_questions, listed)
         if not found:
             stack[-1].content.append(_without_answer_mark(block) if stack[-1].kind == "qline" else block)
             continue
@@ -157,14 +160,14 @@ def _fenced_questions(heading: Section, block: Block, prose_fences: Collection[s
 
 
 def _openers(
-    block: Block, headings: tuple[str, ...], last: int | None, plain_questions: bool
+    block: Block, headings: tuple[str, ...], last: int | None, plain_questions: bool, listed: Collection[int] = ()
 ) -> list[tuple[str, Section, bool]]:
     """The sections a block opens: (kind family, section, whether later blocks belong to it)."""
     if block.kind == "paragraph":
         opened = _paragraph_opener(block, headings, last, plain_questions)
         return [opened] if opened else []
     if block.kind == "list" and block.items:
-        return _list_openers(block, headings, last)
+        return _list_openers(block, headings, last, listed)
     return []
 
 
@@ -215,11 +218,17 @@ def _without_answer_mark(block: Block) -> Block:
     return Block("paragraph", block.line, block.end, ANSWER.sub("", block.text, count=1))
 
 
-def _list_openers(block: Block, headings: tuple[str, ...], last: int | None) -> list[tuple[str, Section, bool]]:
+def _list_openers(
+    block: Block, headings: tuple[str, ...], last: int | None, listed: Collection[int] = ()
+) -> list[tuple[str, Section, bool]]:
     family = "numbered" if block.ordered else "bullet"
     items = block.items
+    marked = _marked_pairs(family, items, headings)
+    if marked:
+        return marked
     if len(items) == 1 and _question_line(items[0]) and not items[0].rest:
-        if (block.ordered and _continues(items[0].number, last)) or asks(items[0].first or ""):
+        number = items[0].number
+        if (block.ordered and (_continues(number, last) or number in listed)) or asks(items[0].first or ""):
             section = Section(family, items[0].first or "", block.line, headings, [block], number=items[0].number)
             return [(family, section, True)]
         return []
@@ -232,6 +241,18 @@ def _list_openers(block: Block, headings: tuple[str, ...], last: int | None) -> 
     if last not in answered and _question_line(last) and not last.rest and asks(last.first or ""):
         section = Section(family, last.first or "", last.line, headings, number=last.number)
         found.append((family, section, True))
+    return found
+
+
+def _marked_pairs(family: str, items: tuple[Item, ...], headings: tuple[str, ...]) -> list[tuple[str, Section, bool]]:
+    """A list of "Q1:" items each followed by its "A1:" item: a pair per question."""
+    found = []
+    for question, answer in pairwise(items):
+        if question.first and answer.first and QUESTION.match(question.first) and ANSWER.match(answer.first):
+            reply = Block("paragraph", answer.line, answer.first_end, ANSWER.sub("", answer.first, count=1))
+            title = QUESTION.sub("", question.first, count=1)
+            section = Section(family, title, question.line, headings, [], [reply, *answer.rest], nested=True)
+            found.append((family, section, False))
     return found
 
 
@@ -270,3 +291,60 @@ def _plain_questions(body: list[Block]) -> bool:
             return False
         count += block.line == block.end and block.title.endswith(("?", "？")) and len(block.title) <= _SHORT
     return count >= 2
+
+
+def _fence_answered(body: list[Block]) -> set[int]:
+    """Indexes of the short lines that a fenced block right below answers, in a body of two or more
+    such lines that ask; none otherwise. A line already a question line of another kind is left to it."""
+    candidates = [
+        index
+        for index, block in enumerate(body[:-1])
+        if block.kind == "paragraph"
+        and body[index + 1].kind == "code"
+        and block.line == block.end
+        and len(block.title) <= _SHORT
+        and body[index + 1].line <= block.end + 2
+        and not block.title.rstrip().endswith(("：", ":", "如下"))
+        and not QUESTION.match(block.text)
+        and not NUMBERING.match(block.text)
+        and not block.bold
+    ]
+    asking = [index for index in candidates if asks(body[index].title)]
+    return set(candidates) if len(asking) >= 2 else set()
+
+
+def _bold_labels(body: list[Block]) -> set[int]:
+    """Indexes of bold-only lines that title the text below them ("**获取数据集中的其他列**"), in a
+    body of two or more: sub-headings written in bold. A label with a colon ("**字段说明：**")
+    introduces the block it names and stays in the answer."""
+    labels = [
+        index
+        for index, block in enumerate(body[:-1])
+        if block.kind == "paragraph"
+        and block.bold
+        and block.line == block.end
+        and len(block.title) <= _SHORT
+        and not block.title.rstrip().endswith(("：", ":"))
+        and not (body[index + 1].kind == "paragraph" and body[index + 1].bold)
+    ]
+    return set(labels) if len(labels) >= 2 else set()
+
+
+def _listed_questions(blocks: list[Block], prose_fences: Collection[str]) -> set[int]:
+    """The numbers of a list numbered 1 to N without answers (an interview log's list of what was
+    asked, as a list, numbered lines or in a prose fence): a later "12. ffn" with its answer below
+    answers item 12, wherever it stands."""
+    numbers: set[int] = set()
+    for block in blocks:
+        if block.kind == "list" and block.ordered and not any(item.rest for item in block.items):
+            lines = [(item.number, item.first or "") for item in block.items]
+        elif block.kind == "paragraph" or (block.kind == "code" and block.info.lower() in prose_fences):
+            # "1.微调细节" without a space after the dot is not a list; a ```text fence is prose
+            text = block.text.splitlines()[1:-1] if block.kind == "code" else block.text.splitlines()
+            lines = [(numbering_of(line), line) for line in text if line.strip()]
+        else:
+            continue
+        found = [n for n, _ in lines if n is not None]
+        if len(found) >= 3 and found == list(range(1, len(found) + 1)) and 5 * len(found) >= 4 * len(lines):
+            numbers |= set(found)
+    return numbers

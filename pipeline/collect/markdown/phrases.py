@@ -43,7 +43,7 @@ _CAPTION_NOUN = re.compile(r"(?:介绍|简介|解释|讲解|详解|说明|概述
 _STEP = re.compile(
     r"^(?:首先|然后|接着|其次|最后|第[一二三四五六七八九十0-9]+步|step\b|(?:安装|导入|加载|读取|准备|下载|构建|搭建|创建|定义"
     r"|设置|配置|初始化|训练|微调|评估|测试|验证|使用|调用|运行|部署|编写|保存|导出|推理|预测|检查|可视化|启动|执行"
-    r"|生成|处理|清洗|转换|合并|拆分|注册|登录|打开|选择|输入|输出|提交|上传)|(?:install|import|load|prepare|build"
+    r"|生成|处理|清洗|转换|合并|拆分|注册|登录|打开|选择|输入|输出|提交|上传|存储|检索|索引|切分|分块|嵌入|解析|提取|抽取|编译)|(?:install|import|load|prepare|build"
     r"|create|define|set|configure|train|evaluate|test|use|run|deploy|save|export)\b)",
     re.IGNORECASE,
 )

@@ -45,7 +45,7 @@ def preface(section: Section, *, opens_note: bool, config: MarkdownConfig, docum
     for part in section.content:
         if isinstance(part, Section):
             break
-        if part.kind != "heading":
+        if part.kind != "heading" and not _holds_questions(part, section):
             blocks.append(part)
     if not blocks or not (opens_note or any(block.kind in _STRUCTURE for block in blocks)):
         return None
@@ -53,6 +53,11 @@ def preface(section: Section, *, opens_note: bool, config: MarkdownConfig, docum
     if not answer.text or only_pointers(answer.text) or _announces(answer.text) or _defined_below(section):
         return None
     return Section(section.kind, section.title, section.line, section.headings, section.opener, list(blocks))
+
+
+def _holds_questions(block: Block, section: Section) -> bool:
+    """A list whose items are the section's questions ("- Q1: …" "- A1: …") is not its preface."""
+    return any(child.nested and block.line <= child.line <= block.end for child in section.children)
 
 
 def _announces(text: str) -> bool:

@@ -223,3 +223,75 @@ def test_a_question_inside_a_fence_stays_in_the_answer_otherwise(fence: str) -> 
 def test_a_topic_dialogue_fence_is_not_cut_either() -> None:
     [pair] = pairs("## 多卡训练\n\n```text\n主要是通信损耗\n    噢~ 是指不同机器之间的吗?\n对,卡与卡之间\n```\n")
     assert pair.question == "请介绍多卡训练。"
+
+
+def test_lines_answered_by_the_fence_below_them_are_questions_beside_q_lines() -> None:
+    note = (
+        "### How\n\nQ0:什么是tensor?\n\n```text\n多维数组\n```\n\nQ8:Trainer的基础使用\n\n"
+        "Pytorch如何使用多gpu?\n```text\ndp: model = nn.DataParallel(model)\n```\n"
+        "nn.Functional和nn.Module区别\n```text\n高层API和低层函数\n```\n"
+        "反向传播的流程\n\n```text\nloss.backward(); optimizer.step()\n```\n"
+        "示例代码如下：\n```python\nprint(1)\n```\n"
+    )
+    found = pairs(note)
+    assert [p.question for p in found] == [
+        "什么是tensor?",
+        "Pytorch如何使用多gpu?",
+        "nn.Functional和nn.Module区别是什么？",
+        "请介绍How中的反向传播的流程。",
+    ]
+    assert "print(1)" in found[-1].answer  # a label that announces code stays in the answer before it
+
+
+def test_one_asking_line_before_a_fence_is_prose_not_a_question_list() -> None:
+    note = "## 安装\n\n怎么安装？\n```bash\npip install swift\n```\n\n然后运行\n```bash\nswift sft\n```\n"
+    [pair] = pairs(note)
+    assert (pair.question, pair.line_end) == ("请介绍安装。", 11)
+
+
+def test_q_and_a_written_as_list_items_are_pairs() -> None:
+    note = (
+        "### What\n\n- Q1:pytorch和tensorflow核心区别是什么?\n- A1:动态图优先还是静态图优先\n\n\n"
+        "- Q2:什么是深度学习?\n- A2:机器学习的分支\n  深度指网络的层数多\n"
+    )
+    found = pairs(note)
+    assert [(p.question, p.answer) for p in found] == [
+        ("pytorch和tensorflow核心区别是什么?", "动态图优先还是静态图优先"),
+        ("什么是深度学习?", "机器学习的分支 深度指网络的层数多"),
+    ]
+
+
+def test_bold_lines_that_title_the_text_below_are_sub_headings() -> None:
+    note = (
+        "## 自定义奖励函数\n\n奖励函数接受completions作为参数。\n\n**获取数据集中的其他列**\n\n"
+        "通过kwargs取solution列。\n\n**使用自定义奖励函数**\n\n用--external_plugins加载。\n\n"
+        "**字段说明：**\n\n- solution：参考答案\n"
+    )
+    found = pairs(note)
+    assert [p.question for p in found] == [
+        "请介绍自定义奖励函数。",
+        "请介绍自定义奖励函数中的获取数据集中的其他列。",
+        "请介绍使用自定义奖励函数。",
+    ]
+    assert "solution：参考答案" in found[-1].answer  # a label with a colon stays in the answer
+
+
+def test_a_numbered_answer_far_from_the_list_of_questions_keeps_its_number() -> None:
+    note = (
+        "面试问题\n```text\n1.微调细节\n2.deepspeed之类的了解\n3.ffn的细节\n4.多模态是什么?\n```\n\n"
+        "### DeepSpeed\n```text\n微软的训练优化库\n```\n\n3. ffn\n```text\nFFN是两层线性变换\n```\n\n"
+        "4. 多模态\n```text\n文本、图像、音频等\n```\n"
+    )
+    expected = ["请介绍DeepSpeed。", "请介绍DeepSpeed中的ffn。", "请介绍DeepSpeed中的多模态。"]
+    assert [p.question for p in pairs(note)] == expected
+
+
+def test_steps_stay_one_answer_beside_a_reference_section_and_acknowledgements_are_boilerplate() -> None:
+    note = (
+        "## Example\n\n1. 加载 网页\n```python\nload()\n```\n\n2. 拆分 文档\n```python\nsplit()\n```\n\n"
+        "3. 检索 片段\n```python\nretrieve()\n```\n\n### Reference\n\n- [文档](https://a.cn)\n\n"
+        "### 特别鸣谢\n\n感谢张老师提供思路和很多帮助。\n"
+    )
+    [pair] = pairs(note)
+    assert pair.question == "请介绍Example。" and "retrieve()" in pair.answer
+    assert "a.cn" not in pair.answer and "张老师" not in pair.answer and pair.line_end == 16
