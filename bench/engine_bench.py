@@ -190,7 +190,7 @@ def main() -> None:
                     f"- {factor}x peak RSS / 1x: {m.peak_mb / full.peak_mb:.2f} (target <= {1.6 if factor == 5 else 2})"
                 )
         print("\nsegment_bench (rjieba stage against raw rjieba):")
-        print("\n".join(line for line in segment.output.splitlines() if "|" in line))
+        print(segment.output.strip())
 
 
 if __name__ == "__main__":

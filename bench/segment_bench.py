@@ -100,7 +100,7 @@ def main() -> None:
             print(f"{backend:8} not installed (optional extra)")
             continue
         config = SegmentConfig(backend=backend)
-        segmenter = segment.load_segmenter(config)
+        segmenter = segment.load_segmenter(config, mark_stop_words=False)  # as a default build runs it
         raw = timed(lambda: [segmenter.backend.raw(t) for t in texts])  # noqa: B023
         stage = timed(lambda: segmented.__setitem__(backend, segment.run(records, config, segmenter).kept))  # noqa: B023
         spans, lines = agreement(segmented["jieba"], segmented[backend])

@@ -210,7 +210,8 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
     job = Job(config, code_version(), shards.file_digests(config))
     started = time.perf_counter()
     reads = [[items[i] for i in group] for group in groups([i.size for i in items], GROUP_BYTES)]
-    with task_runner(config.runner, len(reads), sum(i.bytes for i in inputs)) as runner:
+    todo = [group for group in reads if not all(shards.is_prepared(job, item) for item in group)]
+    with task_runner(config.runner, len(todo), sum(item.size for group in todo for item in group)) as runner:
         calls = [({"job": job, "items": g}, group_name([i.name for i in g])) for g in reads]
         prepared = [p for result in _run(runner, prepare_task, "collect-clean", calls, logger) for p in result]
         pieces = [piece for part in prepared for piece in part.pieces]
@@ -246,7 +247,8 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
     for part in [*prepared, *finished]:
         for stage, spent in part.seconds.items():
             seconds[stage] = seconds.get(stage, 0.0) + spent
-    published = release_task(request, Path(config.output_dir), prepared, finished, seconds)
+    named = release_task.with_options(task_run_name=f"release-{config.dataset}")
+    published = named(request, Path(config.output_dir), prepared, finished, seconds)
     job.cache.record_build(fingerprint, [e for part in prepared for e in part.entries] + [p.entry for p in finished])
     job.cache.collect_garbage(config.work.keep)
     state = "new" if published.created else "unchanged bytes"

@@ -10,6 +10,8 @@ must see the same paths as the machine that starts the build (a shared file syst
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
@@ -34,8 +36,15 @@ def kind_for(config: RunnerConfig, tasks: int, input_bytes: int) -> str:
     return "processes" if workers > 1 and tasks > 1 and input_bytes >= PROCESSES_FROM_BYTES else "threads"
 
 
-def task_runner(config: RunnerConfig, tasks: int, input_bytes: int) -> TaskRunner:
+@contextmanager
+def task_runner(config: RunnerConfig, tasks: int, input_bytes: int) -> Iterator[TaskRunner]:
+    """The runner for `tasks` tasks over `input_bytes` of input still to read, entered."""
     kind = kind_for(config, tasks, input_bytes)
+    with _api_for_workers(kind, config), _runner(kind, config, tasks) as runner:
+        yield runner
+
+
+def _runner(kind: str, config: RunnerConfig, tasks: int) -> TaskRunner:
     workers = config.workers or cores()
     if kind == "threads":
         return ThreadPoolTaskRunner(max_workers=workers)
@@ -53,3 +62,27 @@ def task_runner(config: RunnerConfig, tasks: int, input_bytes: int) -> TaskRunne
         cluster_class="distributed.LocalCluster",
         cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None},
     )
+
+
+@contextmanager
+def _api_for_workers(kind: str, config: RunnerConfig) -> Iterator[None]:
+    """Worker processes report to the API this build uses.
+
+    Without PREFECT_API_URL the build runs on an ephemeral API server, and a worker process that
+    inherits no URL starts an ephemeral server of its own (seconds of CPU each, and its task runs
+    land where nobody sees them). So, while the runner lives, local workers get the URL of this
+    build's server in their environment. Workers of a remote Dask cluster cannot reach an
+    ephemeral server on this machine: a cluster build wants a Prefect server in PREFECT_API_URL.
+    """
+    if kind == "threads" or config.address or os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        url = str(client.api_url).rstrip("/")
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        yield
+    finally:
+        del os.environ["PREFECT_API_URL"]

@@ -160,14 +160,24 @@ def _drop_index(config: RunConfig, stages: list[Stage], offset: int, length: int
     return last - offset if offset <= last < offset + length else None
 
 
+def _keys(job: Job, item: Input) -> tuple[str, str]:
+    """The cache keys of an input's collect + normalize ("read") and of its stages up to clean."""
+    read_key = key("read", job.code_version, item.sha256, item.chunk, item.source.model_dump(mode="json"),
+                   job.section_key(*LATER_SECTIONS))  # fmt: skip
+    return read_key, key("prepare", read_key, job.section_key(*NEVER_READ), job.digests)
+
+
+def is_prepared(job: Job, item: Input) -> bool:
+    """Whether a previous build left this input's work up to clean in the cache."""
+    return job.cache.ready(job.cache.entry("prepare", _keys(job, item)[1]))
+
+
 def prepare(job: Job, item: Input) -> Prepared:
     config = job.config
     stages = build_stages(config, resources(config))
     before, _ = split_at_global(stages)
-    read_key = key("read", job.code_version, item.sha256, item.chunk, item.source.model_dump(mode="json"),
-                   job.section_key(*LATER_SECTIONS))  # fmt: skip
+    read_key, prepare_key = _keys(job, item)
     read_entry = _read(job, item, read_key)
-    prepare_key = key("prepare", read_key, job.section_key(*NEVER_READ), job.digests)
     entry = job.cache.entry("prepare", prepare_key)
     if not job.cache.ready(entry):
         with job.cache.writing("prepare", prepare_key) as scratch:

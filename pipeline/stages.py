@@ -59,7 +59,7 @@ class Resources:
 
     @cached_property
     def segmenter(self) -> segment.Segmenter:
-        return segment.load_segmenter(self.config.segment)
+        return segment.load_segmenter(self.config.segment, mark_stop_words=stop_marks_read(self.config))
 
     @cached_property
     def renderer(self) -> render.Renderer:
@@ -76,6 +76,11 @@ class Resources:
 
         store = annotation_store(self.config)
         return decide_all(load_votes(store), self.config.annotate.conflict), load_pushed(store)
+
+
+def stop_marks_read(config: RunConfig) -> bool:
+    """Whether anything reads the segments' stop-word marks: the stop-word filter or the release."""
+    return config.segment.keep_in_release or config.clean.stop_words.enabled
 
 
 def normalize_stage(config: RunConfig, source: SourceConfig) -> ShardStage:

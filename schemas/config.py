@@ -414,7 +414,8 @@ class RunnerConfig(Strict):
     """Where the per-shard work runs; every runner gives byte-identical releases."""
 
     kind: Literal["auto", "threads", "processes", "dask"] = Field(
-        default="auto", description="auto: processes on every core for inputs of 8 MB or more, else threads"
+        default="auto",
+        description="auto: processes on every core for 8 MB or more of input still to read, else threads",
     )
     workers: int | None = Field(default=None, ge=1, description="parallel workers (default: every core)")
     address: str | None = Field(

@@ -188,9 +188,14 @@ def bundled_stop_words() -> frozenset[str]:
 
 @dataclass
 class Segmenter:
+    """A backend with its config. `mark_stop_words`: whether each Segmentation carries its stop-word
+    marks; a build asks for them only when something reads them (see `pipeline.stages`), as they
+    cost a third of rjieba's own time."""
+
     backend: Backend
     config: SegmentConfig
     stop_words: frozenset[str] = field(default_factory=frozenset)
+    mark_stop_words: bool = True
 
     def segment(self, text: str) -> Segmentation:
         if self.config.pos:
@@ -198,7 +203,7 @@ class Segmenter:
             words, pos = tuple(w for w, _ in pairs), tuple(t for _, t in pairs)
         else:
             words, pos = tuple(self.backend.cut(text)), None
-        stop = tuple(map(self.stop_words.__contains__, words)) if self.stop_words else None
+        stop = tuple(map(self.stop_words.__contains__, words)) if self.mark_stop_words and self.stop_words else None
         pinyin = self._pinyin(words) if self.config.pinyin else None
         # Built from the backend's own output, so pydantic's validation would only cost time
         # (it was a third of the stage's time with rjieba).
@@ -214,7 +219,7 @@ class Segmenter:
         return tuple(" ".join(lazy_pinyin(word)) for word in words)
 
 
-def load_segmenter(config: SegmentConfig) -> Segmenter:
+def load_segmenter(config: SegmentConfig, mark_stop_words: bool = True) -> Segmenter:
     for path in config.user_dicts:
         if not Path(path).is_file():
             raise ValueError(f"segment.user_dicts: {path!r} is not a file")
@@ -234,4 +239,4 @@ def load_segmenter(config: SegmentConfig) -> Segmenter:
         if config.backend in ("thulac", "pkuseg")
         else (backend_class(config.hmm, config.user_dicts))
     )
-    return Segmenter(backend, config, stop_words)
+    return Segmenter(backend, config, stop_words, mark_stop_words)

@@ -4,6 +4,9 @@ cached work reused only where nothing that decides it changed, and the work fold
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,32 @@ def test_every_runner_gives_the_same_bytes(collection: Path, runner: str) -> Non
     assert released_bytes(other.release) == released_bytes(threads.release)
     assert other.manifest.fingerprint == threads.manifest.fingerprint
     assert other.manifest.stages == threads.manifest.stages
+
+
+BUILD = """
+import sys
+import flows
+from flows.build import build_dataset_flow
+
+if __name__ == "__main__":  # a worker process imports this file again
+    build_dataset_flow(sys.argv[1])
+"""
+
+
+def test_worker_processes_use_the_builds_ephemeral_api(collection: Path, tmp_path: Path) -> None:
+    """Without PREFECT_API_URL a build starts an ephemeral API server; a worker process that
+    inherited no URL started one of its own too (seconds of CPU each, on every build)."""
+    config = variant(collection, "ephemeral", "runner: {kind: processes, workers: 2}\n")
+    script = tmp_path / "build.py"
+    script.write_text(BUILD, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_LOGGING_LEVEL": "INFO"}
+    done = subprocess.run(
+        [sys.executable, str(script), str(config)], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "collect-clean" in done.stderr  # the task ran in a worker and reported
+    assert done.stderr.count("Starting temporary server") == 1, done.stderr[-3000:]
 
 
 def test_an_incremental_build_equals_a_full_one_and_reads_only_what_changed(collection: Path) -> None:

@@ -148,6 +148,7 @@ def inspect_scheduled_run(client, serving: subprocess.Popen, log: Path, tmp_path
     # One task per shard, or per group of small shards (collect-clean-0000-alpaca+4): named by the first.
     assert any(re.fullmatch(r"collect-clean-0000-alpaca(\+\d+)?", t) for t in tasks), tasks
     assert any(re.fullmatch(r"dedup-render-0000-alpaca-p000(\+\d+)?", t) for t in tasks), tasks
+    assert "release-toy" in tasks, tasks
 
     # The pipeline's own INFO lines are in the run's logs, beside Prefect's.
     logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[build.id])))
