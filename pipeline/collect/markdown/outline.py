@@ -8,15 +8,17 @@ section of its own when it reads as a question line:
   the question lines before it ("11.领域大模型训练Trick" after "10.");
 - a list of one single-line item followed by other blocks: numbered ("1. transformer模型结构图"
   then its ```text block) when it opens a run or goes on from the numbered question before it
-  ("2. GSPO" alone, after a "1." of prose, is prose), or bulleted when it asks ("- 什么是GPT？");
+  ("2. GSPO" alone, after a "1." of prose, is prose), or when its number is an item of a list
+  numbered 1 to N earlier in the note ("12. ffn" answering an interview log's question 12), or
+  bulleted when it asks ("- 什么是GPT？");
 - a bold-only line that asks ("**什么是LoRA？**"), not a bold label of what follows ("**字段说明：**");
+  in a body of two or more bold-only lines without a colon, each of them (sub-headings in bold);
 - a plain line ending in a question mark, only in a body with two or more of them and no other
   kind of question line (an FAQ written without markup);
 - a short line answered by the code block right below it (at most a blank line between:
-  "Pytorch如何使用多gpu?" then its
-  ```text block), in a body where two or more lines that ask are written so: a note that keeps
-  its answers in fences; there a topic line before a fence opens a section too ("反向传播的流程"),
-  a label that announces the code ("示例代码如下：") does not;
+  "Pytorch如何使用多gpu?" then its ```text block), in a body where two or more lines that ask are
+  written so, a note that keeps its answers in fences; there a topic line before a fence opens a
+  section too ("反向传播的流程"), a label that announces the code ("示例代码如下：") does not;
 - the "Q1:" items of a list whose next item is their "A1:";
 - the items of a list of questions (at least half of its items ask) that hold their own answer,
   indented below them; then the last item too, when it asks and its answer follows the list;
@@ -114,14 +116,14 @@ def _fill(heading: Section, body: list[Block], prose_fences: Collection[str], li
     families: list[str] = []
     stack = [heading]
     plain_questions = _plain_questions(body)
-    fence_answered = _fence_answered(body) | _bold_labels(body)
+    titles = _fence_answered(body) | _bold_labels(body)  # lines that title what follows them
     last_number: int | None = None
     for index, block in enumerate(body):
         if block.kind == "hr":
             del stack[1:]  # a thematic break ends the question before it
         if len(stack) == 1 and not heading.asks and _fenced_questions(heading, block, prose_fences):
             continue
-        if index in fence_answered:
+        if index in titles:
             kind = "bold" if block.bold else "plain"
             found = [(kind, Section(kind, block.title, block.line, heading.headings, [block]), True)]
         else:
