@@ -20,6 +20,9 @@ import logging
 import os
 from pathlib import Path
 
+# What the user set, before the defaults below fill it in (the CLI keeps a user's own level).
+USER_LOG_LEVEL = os.environ.get("PREFECT_LOGGING_LEVEL")
+
 _OFFLINE_DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

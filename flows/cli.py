@@ -31,15 +31,7 @@ from pipeline.config import ConfigError, load_run_config
 from pipeline.release import MANIFEST, REJECTIONS, SPLITS, ReleaseRefused, load_manifest, versions
 from schemas import BuildOptions, Manifest, RunConfig, SourceConfig
 
-
-def _user_log_level() -> str | None:
-    """PREFECT_LOGGING_LEVEL as the user set it; None when it holds only the default `flows` filled in
-    (`python -m flows.cli` imports `flows` before this module, so the variable is always set here)."""
-    value = os.environ.get("PREFECT_LOGGING_LEVEL")
-    return None if value == flows._OFFLINE_DEFAULTS["PREFECT_LOGGING_LEVEL"] else value
-
-
-_USER_LOG_LEVEL = _user_log_level()
+_USER_LOG_LEVEL = flows.USER_LOG_LEVEL
 
 app = typer.Typer(
     help="Build Chinese SFT datasets: raw files in, versioned chat-templated releases out.",

@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,13 @@ class Job:
     def cache(self) -> Cache:
         return Cache.for_dataset(self.config.work_dir, self.config.dataset)
 
+    @cached_property
+    def _config_json(self) -> dict:
+        return self.config.model_dump(mode="json")
+
     def section_key(self, *excluded: str) -> dict:
-        return {k: v for k, v in self.config.model_dump(mode="json").items() if k not in excluded}
+        """The config without `excluded` sections (dumped once per job: every key of every input asks)."""
+        return {k: v for k, v in self._config_json.items() if k not in excluded}
 
 
 @dataclass(frozen=True)

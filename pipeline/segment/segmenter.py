@@ -190,7 +190,7 @@ def bundled_stop_words() -> frozenset[str]:
 class Segmenter:
     """A backend with its config. `mark_stop_words`: whether each Segmentation carries its stop-word
     marks; a build asks for them only when something reads them (see `pipeline.stages`), as they
-    cost a third of rjieba's own time."""
+    cost about a fifth of rjieba's own time (0.023 s against 0.12 s on 2 MB of text)."""
 
     backend: Backend
     config: SegmentConfig

@@ -63,11 +63,16 @@ def check(m: Measures, params: IdentityParams) -> Rejection | None:
     if params.allowed_sources and source_matches(m.record, params.allowed_sources):
         return None
     pattern = compiled((*IDENTITIES, *params.extra_patterns))
-    scripted = any(_ASKS_SCRIPT.search(turn) for turn in m.user_turns)
     for response in m.responses:
         text = response.simplified
         for found in pattern.finditer(text):
-            if scripted and _SPEAKER.search(text[text.rfind("\n", 0, found.start()) + 1 : found.start()]):
+            if _spoken_by_a_character(m, text, found.start()):
                 continue
             return m.reject("identity_contamination", f"the response claims an identity: {found.group(0)!r}")
     return None
+
+
+def _spoken_by_a_character(m: Measures, text: str, at: int) -> bool:
+    """The phrase at `at` opens a line spoken by "AI:" (or the like) in a script the user asked for."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return bool(_SPEAKER.search(text[line_start:at])) and any(_ASKS_SCRIPT.search(t) for t in m.user_turns)

@@ -146,14 +146,13 @@ def check(m: Measures, params: LanguageParams) -> Rejection | None:
         return m.reject("wrong_language", f"detected {language}; allowed: {', '.join(params.allowed)}")
     if not params.match_question:
         return None
-    question, asked_before = "", False
+    question, asked_before = "", False  # asked_before: English asked by the system or an earlier question
     for message in m.record.messages:
-        if message.role in ("system", "user"):
-            if message.role == "user":
-                asked_before = asked_before or bool(question and _ASKS_ENGLISH.search(question))
-                question = message.content
-            else:
-                asked_before = asked_before or bool(_ASKS_ENGLISH.search(message.content))
+        if message.role == "system":
+            asked_before = asked_before or bool(_ASKS_ENGLISH.search(message.content))
+        elif message.role == "user":
+            asked_before = asked_before or bool(_ASKS_ENGLISH.search(question))
+            question = message.content
         elif message.role == "assistant" and message.content.strip() and question:
             why = mismatch(question, message.content, asked_before or english_is_asked(question))
             if why:

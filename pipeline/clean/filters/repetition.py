@@ -38,10 +38,8 @@ _SPACES = regex.compile(r"[ \t]+")
 _LONG_UNIT_LETTERS = 8
 _SHORT_RUN = 10
 _LONG_RUN = 3
-_RUNS = (
-    regex.compile(rf"(\S{{1,10}}?)\1{{{_SHORT_RUN - 1},}}"),
-    regex.compile(rf"(\S.{{10,299}}?)(?:\s*\1){{{_LONG_RUN - 1},}}", regex.DOTALL),
-)
+_SHORT_LOOP = regex.compile(rf"(\S{{1,10}}?)\1{{{_SHORT_RUN - 1},}}")
+_LONG_LOOP = regex.compile(rf"(\S.{{10,299}}?)(?:\s*\1){{{_LONG_RUN - 1},}}", regex.DOTALL)
 
 
 def lettered_lines(text: str) -> str:
@@ -90,14 +88,14 @@ def looping_run(text: str) -> str | None:
     The long-unit pattern backtracks over up to 300 characters at every position; a span said
     three times holds a 10-character piece said three times, so texts without one skip it (most).
     """
-    for pattern in _RUNS:
-        if pattern is _RUNS[1] and not _piece_thrice(text):
-            continue
-        runs = (run.group(1) for run in pattern.finditer(text))
-        found = next((u for u in runs if _is_words(u, long=pattern is _RUNS[1])), None)
-        if found is not None:
-            return found
-    return None
+    found = _first_words(_SHORT_LOOP, text, long=False)
+    if found is None and _piece_thrice(text):
+        found = _first_words(_LONG_LOOP, text, long=True)
+    return found
+
+
+def _first_words(pattern: regex.Pattern, text: str, long: bool) -> str | None:
+    return next((run.group(1) for run in pattern.finditer(text) if _is_words(run.group(1), long)), None)
 
 
 def _piece_thrice(text: str, size: int = 10) -> bool:
@@ -110,16 +108,17 @@ def check(m: Measures, params: RepetitionParams) -> Rejection | None:
         unit = looping_run(_SPACES.sub(" ", response.prose))
         if unit is not None:
             return m.reject("repeated_ngrams", f"{unit[:40]!r} said over and over, back to back")
+        if params.max_line_share is None and params.max_ngram_share is None:
+            continue  # the share rules are off (the default): only loops are refused
         text = lettered_lines(response.prose)
         if len(text) < params.min_chars:
             continue
-        lines = duplicated_line_share(text) if params.max_line_share is not None else 0.0
-        if params.max_line_share is not None and lines > params.max_line_share:
+        if params.max_line_share is not None and (lines := duplicated_line_share(text)) > params.max_line_share:
             return m.reject("repeated_lines", f"{lines:.0%} of lines repeat (max {params.max_line_share:.0%})")
-        grams = duplicated_ngram_share(text, params.ngram) if params.max_ngram_share is not None else 0.0
-        if params.max_ngram_share is not None and grams > params.max_ngram_share:
+        limit = params.max_ngram_share
+        if limit is not None and (grams := duplicated_ngram_share(text, params.ngram)) > limit:
             return m.reject(
                 "repeated_ngrams",
-                f"{grams:.0%} of tokens in repeated {params.ngram}-grams (max {params.max_ngram_share:.0%})",
+                f"{grams:.0%} of tokens in repeated {params.ngram}-grams (max {limit:.0%})",
             )
     return None

@@ -1,10 +1,7 @@
-"""Character-level clean-up shared by prompts and answers: look-alike folding and Markdown escapes.
+"""Markdown escapes, resolved outside code and math: what prompts and answers share.
 
-Notes exported from PDFs and some editors carry Kangxi radicals and CJK compatibility ideographs
-("这⾥" with U+2F25 instead of 里): they look right and tokenize wrong. NFKC maps them to the
-unified ideographs, but NFKC over a whole answer would also rewrite full-width punctuation and
-digits that normalize treats on its own terms, so only those ranges are folded (dedup's
-`unify_lookalikes`, the one fold normalize and dedup use too).
+(Look-alike ideographs, "这⾥" with U+2F25 instead of 里, are folded by dedup's `unify_lookalikes`,
+the one fold normalize, dedup and the notes parser use.)
 """
 
 from __future__ import annotations
