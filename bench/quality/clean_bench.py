@@ -1,4 +1,4 @@
-"""The cleaning gold set scored: normalize -> segment -> clean on 1,099 labelled real records.
+"""The cleaning gold set scored: normalize -> segment -> clean on 1,509 labelled real records.
 
     python bench/quality.py --only clean_bench [--part tuned|untuned|both] [--show N]
 

@@ -174,6 +174,16 @@ def main() -> None:
     second = [(name, path, kind, n_random // 2, n_candidates) for name, path, kind, n_random, n_candidates in plan
               if n_random < 99]  # fmt: skip
     chosen |= draw(second, random.Random(20261202), chosen, 2)
+    # Round 3 (2026-12-02), after two rounds of tuning had read rounds 1-2's untuned part through
+    # its disagreements: records of every source none of the earlier rounds drew, all of them the
+    # new untuned part; the earlier untuned records are tuned from then on (`held_out` says so).
+    third = [(name, path, kind, min(n_random // 2, 30), n_candidates) for name, path, kind, n_random, n_candidates
+             in plan]  # fmt: skip
+    for record in draw(third, random.Random(20261203), chosen, 3).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] < 3 and record["part"] == "untuned":
+            record |= {"part": "tuned", "held_out": "rounds 1-2 (tuned on from round 3)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

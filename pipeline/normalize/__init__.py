@@ -90,6 +90,8 @@ def _repair_mojibake(record: SftRecord) -> SftRecord | Rejection:
     for number, message in enumerate(record.messages, start=1):
         if mojibake.REPLACEMENT in message.content:
             return _reject(record, "replacement_char", f"message {number} has U+FFFD: bytes were lost in decoding")
+        if mojibake.lost_characters(message.content):
+            return _reject(record, "mojibake", f"message {number} has characters lost to '?' by a legacy encoding")
     garbled = [n for n, m in enumerate(record.messages, start=1) if mojibake.looks_garbled(m.content)]
     if not garbled:
         return record

@@ -27,12 +27,23 @@ _UTF8_PAIR = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_SPECIALS}]")
 _HIGH_RUN = re.compile("[\u00a1-\u00ff]{4,}")  # not cp1252's “”…—: Chinese text runs them ("……——")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 REPLACEMENT = "\ufffd"
+# Characters a legacy encoder could not write, left as ASCII "?": a run of them between Chinese
+# text ("温阳之品，?????? 你好"), or list numbers whose "、" became "?" ("1? 忌食生冷 2? 忌情绪激动").
+# A question's own "???" follows a question word or a particle (吗, 呢, 什么), and ends a sentence.
+_LOST_RUN = re.compile(r"[\u3400-\u9fff，。、；：](?<![吗呢吧啊呀嘛么谁哪何])\s?\?{3,}\s?[\u3400-\u9fff]")
+_LOST_LIST_MARK = re.compile(r"(?:^|\s)\d{1,2}\?\s*[\u3400-\u9fff]")
 
 
 def looks_garbled(text: str) -> bool:
     if text.isascii():
         return False
     return len(_UTF8_PAIR.findall(text)) >= 2 or _HIGH_RUN.search(text) is not None or is_bad(text)
+
+
+def lost_characters(text: str) -> bool:
+    """Whether characters were replaced by "?" when the text was once written in a legacy encoding
+    (nothing can bring them back)."""
+    return "?" in text and (_LOST_RUN.search(text) is not None or len(_LOST_LIST_MARK.findall(text)) >= 2)
 
 
 def repair(text: str) -> str | None:

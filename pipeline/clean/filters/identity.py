@@ -42,6 +42,7 @@ IDENTITIES = [
     r"我的(?:知识|训练数据|数据库?)(?:库)?(?:截止|截至|仅限于|只限于|更新至|更新到|停留在|只到|仅到)",
     r"(?:知识|训练)截止(?:日期|时间|于|到)",
     r"我被(?:编程|设计|训练)(?:为|成|来|用来|用于|遵守)",
+    r"(?:违反|违背|不符合)了?\s*OpenAI\s*的(?:内容|使用)?(?:政策|准则|规定)",
     r"我(?:并)?没有(?:任何)?(?:个人|自己的)(?:观点|情感|感情|意见|喜好|偏好|经历|信仰|感受)",
     r"\bas an? (?:AI|artificial intelligence|(?:large )?language model|LLM|chatbot)\b",
     r"\bI(?:'m| am) (?:just |only |merely )?an? (?:AI|artificial intelligence|(?:large )?language model|chatbot)\b",

@@ -70,6 +70,9 @@ _CODE_LINE = regex.compile(
 _CODE_SHARE = 0.3
 _MIN_TARGET_WORDS = 3
 _MIN_LETTERS = 20
+# A translation answered in Chinese needs no length to be wrong ("翻译成法语" -> "我真的是故意的。"):
+# the script test alone decides, from four letters on.
+_MIN_TARGET_LETTERS = 4
 _MIN_QUESTION_LETTERS = 6
 
 
@@ -123,20 +126,19 @@ def mismatch(question: str, answer: str, english_asked: bool) -> str | None:
     """Why the answer's language does not fit the question, or None when it does (the answer is
     measured without its code and math)."""
     answer = without_code(answer)
-    if (
-        is_code(answer)
-        or sum(scripts(answer).values()) < _MIN_LETTERS
-        or sum(scripts(question).values()) < _MIN_QUESTION_LETTERS
-    ):
+    letters = sum(scripts(answer).values())
+    if is_code(answer) or letters < _MIN_TARGET_LETTERS or sum(scripts(question).values()) < _MIN_QUESTION_LETTERS:
         return None
     asked, answered = language_of(question), language_of(answer)
+    target = asked_target(question)
+    if target and answered == "zh" and missing_target(target, answer):
+        return f"asked {target.group(0)!r}, answered in Chinese"
+    if letters < _MIN_LETTERS:
+        return None
     if asked == "zh" and answered == "en" and not english_asked:
         return "a Chinese question answered in English"
     if asked in ("ko", "ja") and answered == "zh" and not _ASKS_CHINESE.search(question):
         return f"a question in {asked} answered in Chinese"
-    target = asked_target(question)
-    if target and answered == "zh" and missing_target(target, answer):
-        return f"asked {target.group(0)!r}, answered in Chinese"
     return None
 
 

@@ -24,6 +24,7 @@ REFUSALS = [
     r"(?:违反|违背)了?我的(?:编程|程序设定|准则)|与我的(?:编程|程序设定|准则)相(?:违背|冲突)",
     r"作为一[个名]负责任的(?:AI|人工智能|助手|语言模型|聊天机器人)",
     r"我(?:无法|不能)(?:为|给)(?:您|你)?(?:这段|该|此|这个)?(?:文本|内容|句子|问题)(?:提供|进行|做出?)",
+    rf"{_SORRY}[，,]?\s*我(?:没有|没能|不太?)(?:理解|明白|懂)(?:您|你)的(?:请求|要求|意思)",
     r"I'?m sorry,? but I (?:can(?:no|')t|am unable to|won'?t be able to)",
     r"I (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:that|this|your) request",
     r"\bas a responsible (?:AI|assistant|language model)\b",

@@ -39,6 +39,7 @@ def test_talking_about_ai_is_fine(measured) -> None:
         "作為一個AI語言模型，我沒有感情。",
         "I'm just an AI, I don't have feelings 😀",
         "I was trained by OpenAI to be helpful.",
+        "对不起，我不能提供有关有害或非法活动的信息。这种信息违反了OpenAI的内容政策。",
     ],
 )
 def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:

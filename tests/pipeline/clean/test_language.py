@@ -88,6 +88,7 @@ def test_each_answer_is_excused_by_its_own_question_only(measured) -> None:
         ),
         ("将这句英文句子翻译成西班牙语：The whale ship Essex.", "当然，埃塞克斯号捕鲸船的故事是一个令人震惊的事件。"),
         ("請用日文回答：東京有哪些景點？", "東京有淺草寺、晴空塔和上野公園，都很值得一去。"),
+        ("这个任务是将给定的英语句子翻译成法语。\nI really meant it.", "我真的是故意的。"),
     ],
 )
 def test_an_answer_not_in_the_language_the_instruction_names(measured, question: str, answer: str) -> None:
@@ -101,6 +102,7 @@ def test_an_answer_not_in_the_language_the_instruction_names(measured, question:
         ("把“我爱你”翻译成英文。", "“我爱你”翻译成英文是“I love you”，这是最常见的说法。"),
         ("用日语写一句问候。", "早上好用日语是“おはようございます”，晚上好是“こんばんは”。"),
         ("把下面的英文翻译成中文：Good morning, everyone.", "大家早上好，这是一句常见的问候语。"),
+        ("把“早安”翻译成法语。", "Bonjour"),
         ("阅读下面的英语文章，回答问题：Tom likes apples. 汤姆喜欢什么？", "汤姆喜欢苹果，文章第一句就说了。"),
     ],
 )

@@ -11,6 +11,7 @@ from schemas.config import RefusalParams
         "对不起，但我不能帮你完成这个任务",
         "作为一个负责任的助手，我无法为这段文本提供分类。",
         "I'm sorry, but I cannot help with that.",
+        "对不起，我没有理解你的请求。你能提供更多信息或澄清你的问题吗？",
         "I can't fulfill that request.",
     ],
 )

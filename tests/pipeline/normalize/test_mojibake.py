@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize.mojibake import looks_garbled, repair
+from pipeline.normalize.mojibake import looks_garbled, lost_characters, repair
 
 CLEAN = "模型训练需要高质量的数据，这是一段完整的话。"
 
@@ -50,3 +50,23 @@ def test_valid_non_chinese_unicode_is_not_garbled(text: str) -> None:
 
 def test_cp1251_read_as_latin1_is_still_caught() -> None:
     assert looks_garbled("Русский текст".encode("cp1251").decode("latin-1"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "方法是在滋阴药中加入附子、肉桂之类温阳之品，?????? 你好，长时间的勃起有害",
+        "1? 忌食生冷油腻不易消化食物。 2? 忌情绪激动或生闷气。 3? 不宜久服。",
+    ],
+)
+def test_characters_lost_to_question_marks(text: str) -> None:
+    """MedicalGPT's medical_sft_1K: characters a legacy encoder could not write became "?"."""
+    assert lost_characters(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["真的吗??? 我不信", "这是什么???", "x = a ? b : c", "What??? 好吧", "1. 为什么? 2. 怎么办?", "Is it 3? 是的"],
+)
+def test_question_marks_that_ask_are_kept(text: str) -> None:
+    assert not lost_characters(text)
