@@ -28,6 +28,7 @@ from schemas import Rejection, SftRecord
 HAN = regex.compile(r"\p{Han}")
 LATIN = regex.compile(r"\p{Latin}")
 WORD_CHAR = regex.compile(r"[\p{L}\p{N}]")
+_NOT_NEWLINE = regex.compile(r"[^\n]")
 SYMBOL = regex.compile(r"[^\p{L}\p{N}\p{Z}\s]")
 
 STAGE = "clean"
@@ -71,12 +72,16 @@ def structure_spans(text: str) -> list[tuple[int, int]]:
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """The text with the spans replaced by spaces (newlines kept), so offsets stay valid."""
-    chars = list(text)
-    for start, end in spans:
-        for i in range(start, end):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return "".join(chars)
+    if not spans:
+        return text
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if start >= end:
+            continue
+        pieces += [text[position:start], _NOT_NEWLINE.sub(" ", text[start:end])]
+        position = end
+    return "".join([*pieces, text[position:]])
 
 
 def without_code(text: str) -> str:
@@ -190,7 +195,7 @@ class Measures:
             for message, seg in zip(self.record.messages, segments, strict=True)
             if message.role in DIALOGUE_ROLES
             for word in seg.words
-            if WORD_CHAR.search(word)
+            if word.isalnum() or WORD_CHAR.search(word)  # isalnum: most words, at a tenth of the cost
         ]
 
     def _segments(self):

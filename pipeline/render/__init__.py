@@ -54,6 +54,13 @@ class Renderer:
     def uses_generation_markers(self) -> bool:
         return "{% generation %}" in self.template or "{%- generation %}" in self.template
 
+    def encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Token ids and character offsets of the rendered text, from the Rust tokenizer itself:
+        the same ids and offsets as `tokenizer(text, return_offsets_mapping=True)` without its
+        Python wrapping (a quarter of render's tokenizing time)."""
+        encoding = self.tokenizer.backend_tokenizer.encode(text, add_special_tokens=False)
+        return encoding.ids, encoding.offsets
+
     @cached_property
     def special_ids(self) -> set[int]:
         return set(self.tokenizer.all_special_ids) | set(self.tokenizer.added_tokens_decoder)
@@ -150,8 +157,8 @@ def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftR
             text, marked = _rendered(renderer, record.messages, tools, marks=renderer.uses_generation_markers)
         except Exception as err:  # a template may raise anything (jinja errors, raise_exception)
             return _reject(record, "template_error", f"the chat template refused the record: {err}")
-        encoding = renderer.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-        tokens = len(encoding["input_ids"])
+        encoding = renderer.encode(text)
+        tokens = len(encoding[0])
         if config.max_tokens is None or tokens <= config.max_tokens:
             break
         cut = _first_exchange(record.messages) if config.overlength == "drop_turns" else None
@@ -247,7 +254,7 @@ def _prefix_spans(
 
 
 def _audit(
-    spans: list[tuple[int, int]], renderer: Renderer, encoding: Any, text: str
+    spans: list[tuple[int, int]], renderer: Renderer, encoding: tuple[list[int], list[tuple[int, int]]], text: str
 ) -> tuple[tuple, int] | MaskProblem:
     """Every assistant turn trains at least one token and ends on an end-of-turn token.
 
@@ -256,8 +263,7 @@ def _audit(
     end-of-turn token: `<|user|>` ends the answer, and is what generation stops on) gets that
     token added to the turn, or the model would never learn to stop.
     """
-    offsets = encoding["offset_mapping"]
-    ids = encoding["input_ids"]
+    ids, offsets = encoding
     ends = [b for _, b in offsets]
     special = renderer.special_ids
 

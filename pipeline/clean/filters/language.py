@@ -26,6 +26,8 @@ Chinese-only corpus sets [zh, mixed, none]).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from pipeline.clean.measure import Measures, without_code
@@ -76,7 +78,9 @@ _MIN_TARGET_LETTERS = 4
 _MIN_QUESTION_LETTERS = 6
 
 
+@lru_cache(maxsize=64)
 def scripts(text: str) -> dict[str, int]:
+    """Letters of each script (cached: a turn is counted as a question, an answer and a language)."""
     return {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS.items()}
 
 

@@ -37,6 +37,21 @@ def test_base_tokenizer_gets_chatml_and_token_counts(tiny_tokenizer: Path, make_
     assert renderer.tokenizer.convert_tokens_to_ids("<|im_end|>") in renderer.tokenizer(rendered.text)["input_ids"]
 
 
+def test_encode_gives_the_ids_and_offsets_training_reads(tiny_tokenizer: Path) -> None:
+    """Render counts and masks with the Rust tokenizer; training tokenizes with transformers' call."""
+    renderer = load_renderer(str(tiny_tokenizer), RenderConfig())
+    for text in (
+        "<|im_start|>user\n把 “Hello, 世界！” 翻成中文 😀\n\t<|im_end|>\n",
+        "  前后空格  ",
+        "繁體，ＡＢＣ１２３",
+    ):
+        expected = renderer.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids, offsets = renderer.encode(text)
+        assert ids == expected["input_ids"] and [tuple(o) for o in offsets] == [
+            tuple(o) for o in expected["offset_mapping"]
+        ]
+
+
 def test_chat_tokenizer_keeps_its_own_template(chat_tokenizer: Path, make_record) -> None:
     renderer = load_renderer(str(chat_tokenizer), RenderConfig())
     assert renderer.template_name == "tokenizer"
