@@ -46,6 +46,11 @@ labelstudio_app = typer.Typer(
     help="A local Label Studio server (its own virtual environment, 127.0.0.1 only).", no_args_is_help=True
 )
 app.add_typer(labelstudio_app, name="labelstudio")
+prefect_app = typer.Typer(
+    help="A local Prefect server kept running: builds use it (no ephemeral API each) and show in its UI.",
+    no_args_is_help=True,
+)
+app.add_typer(prefect_app, name="prefect")
 
 console = Console(markup=False, highlight=False)
 err_console = Console(markup=False, highlight=False, stderr=True)
@@ -863,6 +868,44 @@ def labelstudio_status(home: Path = LabelStudioHome) -> None:
         console.print(f"up at {srv.url}")
     else:
         console.print(f"down ({srv.url} does not answer)")
+        raise typer.Exit(1)
+
+
+PrefectPort = typer.Option(None, "--port", help="Port on 127.0.0.1 (default PREFECT_SERVER_API_PORT, else 4200).")
+
+
+@prefect_app.command("up")
+def prefect_up(port: int = PrefectPort) -> None:
+    """Start a Prefect server on 127.0.0.1 that stays up; `sft` commands on this PREFECT_HOME use it."""
+    from flows.serve import ServerError, keep_server
+
+    with _reported(ServerError):
+        server = keep_server(port)
+    console.print(f"Prefect server up at {server.ui_url} (log {server.log}); builds on this PREFECT_HOME use it")
+
+
+@prefect_app.command("down")
+def prefect_down() -> None:
+    """Stop the server `sft prefect up` started on this PREFECT_HOME."""
+    from flows.serve import stop_kept_server
+
+    console.print("stopped" if stop_kept_server() else "no kept server was running")
+
+
+@prefect_app.command("status")
+def prefect_status() -> None:
+    """Which API a build on this PREFECT_HOME uses."""
+    from flows.serve import kept_server
+
+    server, api = kept_server(), os.environ.get("PREFECT_API_URL")
+    if server is not None and api == server.api_url:
+        console.print(f"up at {server.ui_url}: builds use it")
+    elif api:
+        console.print(
+            f"builds use PREFECT_API_URL={api}" + (f" (a kept server is up at {server.ui_url})" if server else "")
+        )
+    else:
+        console.print("no kept server: each build starts an ephemeral Prefect API")
         raise typer.Exit(1)
 
 

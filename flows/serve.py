@@ -17,18 +17,18 @@ environment before Prefect is first imported, since it reads its settings then.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows import KEPT_SERVER, healthy, kept_server_port
 from pipeline.config import load_run_config
 
 HOST = "127.0.0.1"
@@ -68,14 +68,6 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex((HOST, port)) == 0
 
 
-def healthy(api_url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
-
-
 def server_port() -> int:
     """The port a started server listens on: PREFECT_SERVER_API_PORT, else Prefect's own default."""
     value = os.environ.get("PREFECT_SERVER_API_PORT")
@@ -91,13 +83,75 @@ def local_server(port: int | None = None, home: Path | None = None, timeout: flo
     `--port`: with the flag alone the UI would call the API on port 4200. The server runs in its own
     process group and gets SIGTERM when this process dies, so a killed `sft serve` leaves no server.
     """
-    port = port or server_port()
+    server = _spawn(port or server_port(), _home(home), with_parent=True)
+    try:
+        _wait_healthy(server, timeout)
+        yield server
+    finally:
+        stop(server.process)
+
+
+def keep_server(port: int | None = None, home: Path | None = None, timeout: float = 120.0) -> LocalServer:
+    """`sft prefect up`: a local server that outlives this process, written down in its home
+    (flows/__init__ `KEPT_SERVER`) so that later commands on the same PREFECT_HOME use it instead
+    of starting an ephemeral API each (about 7 CPU seconds a build) and their runs show in its UI."""
+    home = _home(home)
+    running = kept_server(home)
+    if running is not None:
+        return running
+    server = _spawn(port or server_port(), home, with_parent=False)
+    try:
+        _wait_healthy(server, timeout)
+    except ServerError:
+        stop(server.process)
+        raise
+    (home / KEPT_SERVER).write_text(json.dumps({"pid": server.process.pid, "port": server.port}), encoding="utf-8")
+    return server
+
+
+def kept_server(home: Path | None = None) -> LocalServer | None:
+    """The server `keep_server` left on this home, when it still answers."""
+    port = kept_server_port(_home(home))
+    if port is None:
+        return None
+    server = LocalServer(port, None, _home(home) / f"server-{port}.log")
+    return server if healthy(server.api_url) else None
+
+
+def stop_kept_server(home: Path | None = None) -> bool:
+    """Stop the server `keep_server` started on this home; False when none was running."""
+    record = _home(home) / KEPT_SERVER
+    if not record.exists():
+        return False
+    pid = json.loads(record.read_text(encoding="utf-8"))["pid"]
+    record.unlink()
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    return True
+
+
+def _home(home: Path | None) -> Path:
+    return Path(home or os.environ.get("PREFECT_HOME") or Path.cwd() / ".prefect")
+
+
+def _spawn(port: int, home: Path, with_parent: bool) -> LocalServer:
+    """`prefect server start` in a process group of its own; `with_parent`: it dies with this process."""
     if port_in_use(port):
         raise ServerError(
             f"port {port} on {HOST} is in use: if a Prefect server runs there, point at it with "
             f"PREFECT_API_URL=http://{HOST}:{port}/api; otherwise choose another port with --port"
         )
-    home = Path(home or os.environ.get("PREFECT_HOME") or Path.cwd() / ".prefect")
     home.mkdir(parents=True, exist_ok=True)
     log = home / f"server-{port}.log"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
@@ -113,14 +167,9 @@ def local_server(port: int | None = None, home: Path | None = None, timeout: flo
     with log.open("ab") as out:
         process = subprocess.Popen(
             command, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            start_new_session=True, preexec_fn=_die_with_parent if with_parent else None,
         )  # fmt: skip
-    server = LocalServer(port, process, log)
-    try:
-        _wait_healthy(server, timeout)
-        yield server
-    finally:
-        stop(process)
+    return LocalServer(port, process, log)
 
 
 def _wait_healthy(server: LocalServer, timeout: float) -> None:

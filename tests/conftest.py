@@ -8,21 +8,26 @@ import tempfile
 from pathlib import Path
 
 
-def _private_hf_cache() -> Path:
-    """Point the Hugging Face caches at a temporary folder before anything imports their libraries.
+def _private_caches() -> Path:
+    """Point the Hugging Face caches and Prefect's home at a temporary folder before anything
+    imports their libraries.
 
     `datasets` and `huggingface_hub` read these variables once, at import time, and `datasets` keys
     its cache of a local folder on the folder's name: without this the suite would fill the user's
-    own cache, and a later `load_dataset` of a user's release could return test rows. It runs when
-    pytest imports this file, the first conftest, before the conftests below it import transformers.
+    own cache, and a later `load_dataset` of a user's release could return test rows. Prefect writes
+    into its home (`memo_store.toml`), and `flows` would use a server the user keeps there (`sft
+    prefect up`). It runs when pytest imports this file, the first conftest, before the conftests
+    below it import transformers or flows.
     """
-    root = Path(tempfile.mkdtemp(prefix="sft-tests-hf-"))
+    root = Path(tempfile.mkdtemp(prefix="sft-tests-caches-"))
     os.environ["HF_HOME"] = str(root / "home")
     os.environ["HF_DATASETS_CACHE"] = str(root / "datasets")
+    os.environ["PREFECT_HOME"] = str(root / "prefect")
+    os.environ.pop("PREFECT_API_URL", None)
     return root
 
 
-HF_ROOT = _private_hf_cache()
+HF_ROOT = _private_caches()
 
 from collections.abc import Callable, Iterator  # noqa: E402  (after the cache is set)
 
@@ -38,11 +43,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def hf_cache() -> Iterator[Path]:
-    """The session's private `HF_DATASETS_CACHE`; fails if a library read the caches before it was set."""
+    """The session's private `HF_DATASETS_CACHE`; fails if a library read the caches before it was set
+    (or a test moved them, Prefect's home included)."""
     import datasets
     import huggingface_hub.constants
 
-    for name in ("HF_HOME", "HF_DATASETS_CACHE"):
+    for name in ("HF_HOME", "HF_DATASETS_CACHE", "PREFECT_HOME"):
         assert os.environ[name].startswith(str(HF_ROOT)), f"{name} was changed during the session"
     assert Path(datasets.config.HF_DATASETS_CACHE).is_relative_to(HF_ROOT), "datasets was imported before conftest"
     assert Path(huggingface_hub.constants.HF_HOME).is_relative_to(HF_ROOT), "huggingface_hub was imported first"

@@ -201,6 +201,33 @@ def test_a_deployment_on_a_process_pool_runs_on_a_worker(server: LocalServer, co
     assert (tmp_path / "releases" / "toy-worker" / "v1" / "manifest.json").is_file()
 
 
+def test_a_kept_server_is_used_by_later_builds_until_it_is_stopped(collection: Path, tmp_path: Path) -> None:
+    """`sft prefect up`, `sft run` and `sft prefect down` as a user types them, one PREFECT_HOME."""
+    home, port = tmp_path / "home", free_port()
+    env = child_env(home)
+    up = subprocess.run(sft("prefect", "up", "--port", str(port)), env=env, cwd=tmp_path, capture_output=True,
+                        text=True, timeout=180)  # fmt: skip
+    assert up.returncode == 0, up.stdout + up.stderr
+    server = LocalServer(port, None, None)
+    try:
+        assert healthy(server.api_url)
+        status = subprocess.run(sft("prefect", "status"), env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert f"up at {server.ui_url}: builds use it" in status.stdout
+        built = subprocess.run(sft("run", str(collection)), env=env, cwd=tmp_path, capture_output=True, text=True,
+                               timeout=300)  # fmt: skip
+        assert built.returncode == 0, built.stdout + built.stderr
+        assert f"View at {server.ui_url}/runs/flow-run/" in built.stdout + built.stderr
+        assert "Starting temporary server" not in built.stdout + built.stderr
+        with client_of(server) as client:
+            assert [r.state.name for r in runs_named(client, "build-toy-")] == ["Completed"]
+    finally:
+        down = subprocess.run(sft("prefect", "down"), env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert down.stdout.strip() == "stopped"
+    wait_for(lambda: not port_in_use(port), 30, "kept server stop")
+    status = subprocess.run(sft("prefect", "status"), env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert status.returncode == 1 and "each build starts an ephemeral Prefect API" in status.stdout
+
+
 def test_a_busy_port_is_a_message(collection: Path, tmp_path: Path) -> None:
     import socket
 
