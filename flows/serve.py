@@ -5,7 +5,8 @@ Prefect starts for a plain `sft run` has none (its scheduler service is off: a s
 on it registers an active schedule and never runs). `sft serve` therefore serves against the API
 the user names in PREFECT_API_URL, or else starts `prefect server start` on 127.0.0.1 itself
 (scheduler and UI included, state in PREFECT_HOME), serves the deployments against it in the same
-process, and stops it when it stops.
+process, and stops it when it stops. `sft prefect up` starts the same server detached
+(`keep_server`), for the builds of an interactive session to use.
 
 One deployment per run config: the `nightly` flow (flows/nightly.py), which pulls annotations and
 then builds when the config has annotation on, and only builds when it is off.
