@@ -5,7 +5,8 @@ the answer, when its own title asks and none of theirs does ("算法简单理解
 a title that asks outright, with a question mark or word, outranks sub-titles that only end in an
 instruction such as "…示例说明"), or when they read as the steps of one procedure ("加载数据",
 "构建模型", "4. 微调", …: STEP_SHARE of two or more, and no question further down, as under an
-FAQ's chapters "## 训练", "## 推理"). Otherwise its sub-sections are decided in turn, and its
+FAQ's chapters "## 训练", "## 推理"; sub-titles that all open with one verb, "使用CLI", "使用Python",
+are ways to do a thing, not steps). Otherwise its sub-sections are decided in turn, and its
 preface (the text before them) is released only when it answers by itself (`prefaces`): an
 introduction is not an answer. A question left with no answer is `no_answer`, one answered only by
 links is `link_only_answer`, a section of a note's boilerplate ("附注", "Reference", "License",
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from pipeline.collect.markdown.answers import only_pointers, render
 from pipeline.collect.markdown.outline import Section
-from pipeline.collect.markdown.phrases import clean_title, is_step
+from pipeline.collect.markdown.phrases import clean_title, is_step, step_verb
 from pipeline.collect.markdown.prefaces import preface
 from pipeline.collect.markdown.prompts import in_context, prompt
 from schemas.config import MarkdownConfig
@@ -112,7 +113,14 @@ def _whole(section: Section) -> bool:
     if any(_asking_below(child) for child in children):
         return False  # "## 训练" / "## 推理" over "### Q1: …？": chapters of an FAQ, not steps
     steps = sum(is_step(child.title, numbered=child.number is not None) for child in children)
-    return len(children) >= 2 and steps >= STEP_SHARE * len(children)
+    return len(children) >= 2 and steps >= STEP_SHARE * len(children) and not _alternatives(children)
+
+
+def _alternatives(children: list[Section]) -> bool:
+    """Sub-titles that open with one verb ("使用CLI", "使用Web-UI", "使用Python") name ways to do a
+    thing, each a question of its own, not the steps of one procedure ("加载数据", "构建模型")."""
+    verbs = {step_verb(child.title) for child in children}
+    return len(verbs) == 1 and None not in verbs and not any(child.number is not None for child in children)
 
 
 def _pair(

@@ -316,9 +316,9 @@ def _fence_answered(body: list[Block]) -> set[int]:
 
 
 def _bold_labels(body: list[Block]) -> set[int]:
-    """Indexes of bold-only lines that title the text below them ("**获取数据集中的其他列**"), in a
-    body of two or more: sub-headings written in bold. A label with a colon ("**字段说明：**")
-    introduces the block it names and stays in the answer."""
+    """Indexes of bold-only lines that title the text below them ("**获取数据集中的其他列**",
+    "**LoRA模型：**" over its command), in a body of two or more: sub-headings written in bold. A
+    caption ("**字段说明：**", "**参数介绍：**") introduces the block it names and stays in the answer."""
     labels = [
         index
         for index, block in enumerate(body[:-1])
@@ -326,7 +326,7 @@ def _bold_labels(body: list[Block]) -> set[int]:
         and block.bold
         and block.line == block.end
         and len(block.title) <= _SHORT
-        and not block.title.rstrip().endswith(("：", ":"))
+        and not is_caption(block.title)
         and not (body[index + 1].kind == "paragraph" and body[index + 1].bold)
     ]
     return set(labels) if len(labels) >= 2 else set()

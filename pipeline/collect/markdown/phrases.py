@@ -105,6 +105,12 @@ def is_step(text: str, *, numbered: bool = False) -> bool:
     return bool(match) and (numbered or bool(re.search(r"\w", title[match.end() :])))
 
 
+def step_verb(text: str) -> str | None:
+    """The verb a step-like title opens with ("使用" of "使用CLI"), or None."""
+    match = _STEP.match(clean_title(text))
+    return match.group(0).casefold() if match else None
+
+
 def interrogative(text: str) -> Literal["what", "how", "why"] | None:
     """A heading that is only a question word ("What", "How", "概念"): it asks about its parent."""
     word = clean_title(text).lower().rstrip("?？!！。.")

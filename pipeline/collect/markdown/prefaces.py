@@ -9,10 +9,12 @@ released, as a pair asking the section's title, when it says something by itself
   was written before its details, such as "### 关键步骤" with its numbered steps, then
   "#### 1. 数据").
 
-Never when it announces what follows or speaks of the note itself (a paragraph that starts
-"以下/下面/本节/这份笔记…" or says "欢迎指正", or a last paragraph ending in a colon, "如下" or
-"分别是"), when it only points elsewhere (links, "详见[…](…)"), or when a sub-section already
-asks what the section is ("强化微调的概念", "简介"): that one is the answer. In the tuned part of
+Paragraphs that announce what follows or speak of the note itself (starting "以下/下面/本节/这份
+笔记…", or saying "欢迎指正") are left out of it, and so is a last paragraph ending in a colon,
+"如下" or "分别是"; a preface whose first paragraph announces is an introduction throughout and
+stays out whole. It is never released when it only points elsewhere (links, "详见[…](…)"), or
+when a sub-section already asks what the section is ("强化微调的概念", "简介"): that one is the
+answer. In the tuned part of
 the gold notes (bench/quality/markdown/) the labellers kept the opening preface of five of the ten
 documentation pages that have one with sub-sections; these rules tell all ten apart.
 """
@@ -47,12 +49,29 @@ def preface(section: Section, *, opens_note: bool, config: MarkdownConfig, docum
             break
         if part.kind != "heading" and not _holds_questions(part, section):
             blocks.append(part)
-    if not blocks or not (opens_note or any(block.kind in _STRUCTURE for block in blocks)):
+    blocks = _without_announcements(blocks, config, document)
+    if not blocks:
         return None
     answer = render(blocks, config, document)
-    if not answer.text or only_pointers(answer.text) or _announces(answer.text) or _defined_below(section):
+    if not answer.text or only_pointers(answer.text) or _defined_below(section):
+        return None
+    if not (opens_note or any(block.kind in _STRUCTURE for block in blocks)):
         return None
     return Section(section.kind, section.title, section.line, section.headings, section.opener, list(blocks))
+
+
+def _without_announcements(blocks: list[Block], config: MarkdownConfig, document: Path | None) -> list[Block]:
+    """The preface without the paragraphs that announce what follows or speak of the note, and
+    without a last paragraph that leads into the sub-sections ("分别是："). What is left says
+    something by itself: "知识蒸馏是一种…" stays when "本文档自顶向下地介绍…" follows it. A
+    preface whose first paragraph announces is an introduction throughout and stays out whole."""
+    texts = [render([block], config, document).text for block in blocks]
+    if not texts or _announcement(texts[0]):
+        return []
+    kept = [(block, text) for block, text in zip(blocks, texts, strict=True) if not _announcement(text)]
+    while kept and kept[-1][0].kind == "paragraph" and _LEADS_IN.search(kept[-1][1]):
+        kept.pop()
+    return [block for block, _ in kept]
 
 
 def _holds_questions(block: Block, section: Section) -> bool:
@@ -60,11 +79,9 @@ def _holds_questions(block: Block, section: Section) -> bool:
     return any(child.nested and block.line <= child.line <= block.end for child in section.children)
 
 
-def _announces(text: str) -> bool:
-    paragraphs = [paragraph.strip() for paragraph in text.split("\n\n") if paragraph.strip()]
-    if any(_ANNOUNCES.match(p) or _ABOUT_NOTE.search(p) for p in paragraphs):
-        return True
-    return bool(_LEADS_IN.search(paragraphs[-1]))
+def _announcement(text: str) -> bool:
+    paragraph = text.strip()
+    return bool(_ANNOUNCES.match(paragraph) or _ABOUT_NOTE.search(paragraph))
 
 
 def _defined_below(section: Section) -> bool:

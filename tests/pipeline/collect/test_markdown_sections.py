@@ -295,3 +295,44 @@ def test_steps_stay_one_answer_beside_a_reference_section_and_acknowledgements_a
     [pair] = pairs(note)
     assert pair.question == "请介绍Example。" and "retrieve()" in pair.answer
     assert "a.cn" not in pair.answer and "张老师" not in pair.answer and pair.line_end == 16
+
+
+def test_an_opening_preface_keeps_what_it_says_without_the_roadmap() -> None:
+    note = (
+        "# 知识蒸馏\n\n知识蒸馏让学生模型在每个 token 上向教师的分布靠拢。\n\n"
+        "本文档自顶向下地介绍：为什么有效，以及 swift 中的方法。\n\n"
+        "## GKD\n\n散度作为直接损失。\n\n## OPD-RL\n\nKL 作为优势。\n"
+    )
+    first = pairs(note)[0]
+    assert (first.question, first.answer, first.line, first.line_end) == (
+        "请介绍知识蒸馏。",
+        "知识蒸馏让学生模型在每个 token 上向教师的分布靠拢。",
+        1,
+        3,
+    )
+
+
+def test_a_preface_that_opens_by_announcing_stays_out_whole() -> None:
+    note = "# 采样\n\n本文介绍采样的两种用法。\n\n采样很快。\n\n## 离线\n\n用 sample。\n\n## 在线\n\n用 rollout。\n"
+    assert [p.question for p in pairs(note)] == ["请介绍采样中的离线。", "请介绍采样中的在线。"]
+
+
+def test_sub_titles_with_one_verb_are_ways_not_steps() -> None:
+    note = (
+        "## 推理\n\n### 使用CLI\n\n运行 swift infer。\n\n### 使用Web-UI\n\n运行 swift web-ui。\n\n"
+        "### 使用Python\n\n调用 TransformersEngine。\n"
+    )
+    assert [p.answer for p in pairs(note)] == ["运行 swift infer。", "运行 swift web-ui。", "调用 TransformersEngine。"]
+    steps = "## 快速上手\n\n### 下载模型\n\n运行 download。\n\n### 加载数据\n\n运行 load。\n\n### 训练模型\n\n运行。\n"
+    [whole] = pairs(steps)
+    assert whole.question == "请介绍快速上手。"
+
+
+def test_a_bold_label_with_a_colon_titles_its_block_unless_it_is_a_caption() -> None:
+    note = (
+        "### 使用CLI\n\n**全参数模型：**\n```shell\nswift infer --model Qwen\n```\n\n"
+        "**LoRA模型：**\n```shell\nswift infer --adapters lora\n```\n\n**参数说明：**\n\n- adapters：LoRA 路径\n"
+    )
+    found = pairs(note)
+    assert [p.question for p in found] == ["请介绍使用CLI中的全参数模型。", "请介绍使用CLI中的LoRA模型。"]
+    assert "adapters：LoRA 路径" in found[-1].answer
