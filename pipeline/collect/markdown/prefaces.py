@@ -14,9 +14,9 @@ Paragraphs that announce what follows or speak of the note itself (starting "以
 "如下" or "分别是"; a preface whose first paragraph announces is an introduction throughout and
 stays out whole. It is never released when it only points elsewhere (links, "详见[…](…)"), or
 when a sub-section already asks what the section is ("强化微调的概念", "简介"): that one is the
-answer. In the tuned part of
-the gold notes (bench/quality/markdown/) the labellers kept the opening preface of five of the ten
-documentation pages that have one with sub-sections; these rules tell all ten apart.
+answer. In rounds 1-2 of the gold notes (bench/quality/markdown/) the labellers kept the opening
+preface of five of the ten documentation pages that have one with sub-sections; in round 4, five
+of six labellers made a pair of a page's defining opening text.
 """
 
 from __future__ import annotations
@@ -50,12 +50,10 @@ def preface(section: Section, *, opens_note: bool, config: MarkdownConfig, docum
         if part.kind != "heading" and not _holds_questions(part, section):
             blocks.append(part)
     blocks = _without_announcements(blocks, config, document)
-    if not blocks:
+    if not blocks or not (opens_note or any(block.kind in _STRUCTURE for block in blocks)):
         return None
     answer = render(blocks, config, document)
     if not answer.text or only_pointers(answer.text) or _defined_below(section):
-        return None
-    if not (opens_note or any(block.kind in _STRUCTURE for block in blocks)):
         return None
     return Section(section.kind, section.title, section.line, section.headings, section.opener, list(blocks))
 
