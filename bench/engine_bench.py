@@ -136,6 +136,8 @@ def kept_server_builds(root: Path, small: Path, corpus: Path) -> tuple[Measured,
 
 
 def free_port() -> int:
+    """A free loopback port. Not flows.serve's: importing `flows` would write Prefect's defaults
+    into this process's environment, which every measured build inherits."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

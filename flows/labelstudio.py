@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from flows.processes import stop_group
 
 LABEL_STUDIO_VERSION = "1.23.2"
 DEFAULT_PORT = 8089
@@ -165,18 +166,5 @@ def down(srv: Server) -> bool:
     if not srv.pid_file.exists():
         return False
     pid = int(srv.pid_file.read_text())
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        srv.pid_file.unlink()
-        return False
-    for _ in range(30):
-        try:
-            os.killpg(pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.5)
-    else:
-        os.killpg(pid, signal.SIGKILL)
     srv.pid_file.unlink()
-    return True
+    return stop_group(pid, grace=15)

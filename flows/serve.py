@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows import KEPT_SERVER, healthy, kept_server_port
+from flows.processes import stop_group
 from pipeline.config import load_run_config
 
 HOST = "127.0.0.1"
@@ -126,24 +127,11 @@ def stop_kept_server(home: Path | None = None) -> bool:
         return False
     pid = json.loads(record.read_text(encoding="utf-8"))["pid"]
     record.unlink()
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return False
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.2)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
-    return True
+    return stop_group(pid)
 
 
 def _home(home: Path | None) -> Path:
-    return Path(home or os.environ.get("PREFECT_HOME") or Path.cwd() / ".prefect")
+    return Path(home or os.environ["PREFECT_HOME"])  # flows/__init__ always sets it
 
 
 def _spawn(port: int, home: Path, with_parent: bool) -> LocalServer:

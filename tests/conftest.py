@@ -27,9 +27,9 @@ def _private_caches() -> Path:
     return root
 
 
-HF_ROOT = _private_caches()
+PRIVATE_ROOT = _private_caches()
 
-from collections.abc import Callable, Iterator  # noqa: E402  (after the cache is set)
+from collections.abc import Callable, Iterator  # noqa: E402  (after the caches are set)
 
 import pytest  # noqa: E402
 
@@ -38,7 +38,7 @@ from schemas import Message, RecordMeta, SftRecord, SourcePointer  # noqa: E402
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    shutil.rmtree(HF_ROOT, ignore_errors=True)
+    shutil.rmtree(PRIVATE_ROOT, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -49,9 +49,9 @@ def hf_cache() -> Iterator[Path]:
     import huggingface_hub.constants
 
     for name in ("HF_HOME", "HF_DATASETS_CACHE", "PREFECT_HOME"):
-        assert os.environ[name].startswith(str(HF_ROOT)), f"{name} was changed during the session"
-    assert Path(datasets.config.HF_DATASETS_CACHE).is_relative_to(HF_ROOT), "datasets was imported before conftest"
-    assert Path(huggingface_hub.constants.HF_HOME).is_relative_to(HF_ROOT), "huggingface_hub was imported first"
+        assert os.environ[name].startswith(str(PRIVATE_ROOT)), f"{name} was changed during the session"
+    assert Path(datasets.config.HF_DATASETS_CACHE).is_relative_to(PRIVATE_ROOT), "datasets was imported before conftest"
+    assert Path(huggingface_hub.constants.HF_HOME).is_relative_to(PRIVATE_ROOT), "huggingface_hub was imported first"
     yield Path(datasets.config.HF_DATASETS_CACHE)
 
 

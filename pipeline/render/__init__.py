@@ -157,8 +157,8 @@ def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftR
             text, marked = _rendered(renderer, record.messages, tools, marks=renderer.uses_generation_markers)
         except Exception as err:  # a template may raise anything (jinja errors, raise_exception)
             return _reject(record, "template_error", f"the chat template refused the record: {err}")
-        encoding = renderer.encode(text)
-        tokens = len(encoding[0])
+        ids, offsets = renderer.encode(text)
+        tokens = len(ids)
         if config.max_tokens is None or tokens <= config.max_tokens:
             break
         cut = _first_exchange(record.messages) if config.overlength == "drop_turns" else None
@@ -177,7 +177,7 @@ def _render(record: SftRecord, config: RenderConfig, renderer: Renderer) -> SftR
     if missing:
         return _reject(record, "template_dropped_content", f"the chat template leaves out {missing}")
     spans = marked if marked else _prefix_spans(record, renderer, tools, text)
-    masked = spans if isinstance(spans, MaskProblem) else _audit(spans, renderer, encoding, text)
+    masked = spans if isinstance(spans, MaskProblem) else _audit(spans, renderer, ids, offsets, text)
     if isinstance(masked, MaskProblem):
         return _reject(record, masked.reason, masked.detail)
     spans, trained = masked
@@ -254,7 +254,7 @@ def _prefix_spans(
 
 
 def _audit(
-    spans: list[tuple[int, int]], renderer: Renderer, encoding: tuple[list[int], list[tuple[int, int]]], text: str
+    spans: list[tuple[int, int]], renderer: Renderer, ids: list[int], offsets: list[tuple[int, int]], text: str
 ) -> tuple[tuple, int] | MaskProblem:
     """Every assistant turn trains at least one token and ends on an end-of-turn token.
 
@@ -263,7 +263,6 @@ def _audit(
     end-of-turn token: `<|user|>` ends the answer, and is what generation stops on) gets that
     token added to the turn, or the model would never learn to stop.
     """
-    ids, offsets = encoding
     ends = [b for _, b in offsets]
     special = renderer.special_ids
 

@@ -12,7 +12,8 @@ section of its own when it reads as a question line:
   numbered 1 to N earlier in the note ("12. ffn" answering an interview log's question 12), or
   bulleted when it asks ("- 什么是GPT？");
 - a bold-only line that asks ("**什么是LoRA？**"), not a bold label of what follows ("**字段说明：**");
-  in a body of two or more bold-only lines without a colon, each of them (sub-headings in bold);
+  in a body of two or more bold-only lines that are not captions, each of them (sub-headings in
+  bold, "**LoRA模型：**" too);
 - a plain line ending in a question mark, only in a body with two or more of them and no other
   kind of question line (an FAQ written without markup);
 - a short line answered by the code block right below it (at most a blank line between:

@@ -273,7 +273,7 @@ def test_bold_lines_that_title_the_text_below_are_sub_headings() -> None:
         "请介绍自定义奖励函数中的获取数据集中的其他列。",
         "请介绍使用自定义奖励函数。",
     ]
-    assert "solution：参考答案" in found[-1].answer  # a label with a colon stays in the answer
+    assert "solution：参考答案" in found[-1].answer  # a caption stays in the answer
 
 
 def test_a_numbered_answer_far_from_the_list_of_questions_keeps_its_number() -> None:
