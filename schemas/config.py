@@ -250,6 +250,14 @@ TOOL_SCOPE_PATTERNS = [
 ]
 
 
+# An answer that cannot be given because the user left out what it is about (the poem, the sign,
+# the article) rightly asks for it; the gold set's labellers keep those ("因为您并未提供诗歌的具体内容").
+MISSING_INPUT_PATTERNS = [
+    r"(?:您|你)(?:并|还)?(?:没有|未|没)(?:有)?(?:提供|给出|给我|告诉我|说明|指明|附上|输入|上传)",
+    r"(?:请|能否|可否|如果您能|如果你能|如果您可以|如果你可以)(?:您|你)?(?:再)?(?:提供|给出|告诉我|说明|附上|上传)",
+]
+
+
 class DeclineAllowance(Strict):
     """A decline that is legitimate: in records of these sources, when the response also matches."""
 
@@ -260,8 +268,12 @@ class DeclineAllowance(Strict):
 
 class RefusalParams(PatternParams):
     allowed: list[DeclineAllowance] = Field(
-        default_factory=lambda: [DeclineAllowance(with_tools=True, patterns=TOOL_SCOPE_PATTERNS)],
-        description="legitimate declines (default: tool-scope declines in records that offer tools)",
+        default_factory=lambda: [
+            DeclineAllowance(with_tools=True, patterns=TOOL_SCOPE_PATTERNS),
+            DeclineAllowance(patterns=MISSING_INPUT_PATTERNS),
+        ],
+        description="legitimate declines (default: tool-scope declines in records that offer tools, and "
+        "answers that ask for the input the user left out)",
     )
 
 

@@ -184,6 +184,13 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] < 3 and record["part"] == "untuned":
             record |= {"part": "tuned", "held_out": "rounds 1-2 (tuned on from round 3)"}
+    # Round 4 (2026-12-02, second session), the same way: round 3 is tuned on from now, and records
+    # none of rounds 1-3 drew are the new untuned part.
+    for record in draw(third, random.Random(20261204), chosen, 4).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 3:
+            record |= {"part": "tuned", "held_out": "round 3 (tuned on from round 4)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -3,7 +3,8 @@
 Distilled data carries the teacher's identity, and a model tuned on it says it is ChatGPT, was
 trained by OpenAI, or opens every answer with "作为一个AI语言模型". The patterns are the forms
 read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-style data:
-"作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", "我是/我只是 …AI|人工智能|…模型",
+"作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", a clause that opens with "作为
+(一个)人工智能(助手)，" whatever follows (round 3: "作为人工智能助手，如果您需要…，我会推荐"), "我是/我只是 …AI|人工智能|…模型",
 "我不是…，而是一个AI", "我作为AI语言模型", "像我这样的语言模型", "我是由 OpenAI 训练的", "我被编程为",
 a 2021 knowledge cut-off, "我没有个人观点或情感", and the English forms (as an AI language model,
 I am an AI, I was trained by OpenAI). Talking *about* AI ("作为人工智能的一个分支", "人工智能领域的
@@ -30,6 +31,7 @@ _STOP = r"[^，。！？!?\n]"
 
 IDENTITIES = [
     rf"作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}{_STOP}{{0,12}}?[，,、\s]*{_STOP}{{0,6}}?我",
+    rf"(?<![^。！？!?\n])作为{_ARTICLE}\s*(?:AI|ＡＩ|人工智能|语言模型|大模型)\s*(?:语言模型|助手|模型|程序|系统)?\s*[，,]",
     rf"我作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}",
     rf"像我这样的{_STOP}{{0,6}}?(?:AI|人工智能|语言模型|大模型|聊天机器人|模型)",
     rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是{_ARTICLE}{_STOP}{{0,14}}?"

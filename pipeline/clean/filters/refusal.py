@@ -6,7 +6,10 @@ cannot", "我无法满足此要求") and the moralising declines of the gold set
 set are right (asking for a missing article, declining to invent a stranger's biography, saying
 a tool cannot book flights). A decline is legitimate when an allowance matches: by default a
 record that offers tools whose answer names the limits of its functions ("我的功能仅限于计算
-面积"); `allowed` adds allowances per source (globs on the source file) with their own patterns.
+面积"), and an answer that asks for the input the user left out ("因为您并未提供诗歌的具体内容");
+`allowed` adds allowances per source (globs on the source file) with their own patterns. Two
+forms came from round 3 of the gold set: the apology that lectures ("我很抱歉，但是…开玩笑是不合适
+的") and the chat that is ended ("我不希望继续这次对话").
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ REFUSALS = [
     r"作为一[个名]负责任的(?:AI|人工智能|助手|语言模型|聊天机器人)",
     r"我(?:无法|不能)(?:为|给)(?:您|你)?(?:这段|该|此|这个)?(?:文本|内容|句子|问题)(?:提供|进行|做出?)",
     rf"{_SORRY}[，,]?\s*我(?:没有|没能|不太?)(?:理解|明白|懂)(?:您|你)的(?:请求|要求|意思)",
+    rf"{_SORRY}[^。！？\n]{{0,30}}不(?:合适|恰当|适当)",
+    r"我不(?:希望|想)继续(?:这次|这个|我们的)?(?:对话|聊天|谈话)",
     r"I'?m sorry,? but I (?:can(?:no|')t|am unable to|won'?t be able to)",
     r"I (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:that|this|your) request",
     r"\bas a responsible (?:AI|assistant|language model)\b",

@@ -106,3 +106,12 @@ def test_a_robot_character_in_a_requested_script_is_not_the_assistant(measured) 
     assert identity.check(unasked, IdentityParams()).reason == "identity_contamination"
     spoken = "好的，这是脚本：\n用户：你好\nAI：你好！\n作为一个AI语言模型，我必须说明这只是示例。"
     assert identity.check(measured(("user", "写一段对话脚本"), ("assistant", spoken)), IdentityParams()) is not None
+
+
+def test_a_clause_opening_as_an_ai_is_an_identity_whatever_follows(measured) -> None:
+    opening = "作为人工智能助手，如果您需要为一个7岁的孩子提供活动建议，我会推荐涂色和拼图。"
+    assert identity.check(measured(("user", "建议两个活动"), ("assistant", opening)), IdentityParams()) is not None
+    later = "好的。作为AI，没有身体的我也能帮你列计划。"
+    assert identity.check(measured(("user", "帮我"), ("assistant", later)), IdentityParams()) is not None
+    topic = "作为人工智能的一个分支，机器学习让计算机从数据中学习。"
+    assert identity.check(measured(("user", "什么是机器学习"), ("assistant", topic)), IdentityParams()) is None

@@ -13,6 +13,8 @@ from schemas.config import RefusalParams
         "I'm sorry, but I cannot help with that.",
         "对不起，我没有理解你的请求。你能提供更多信息或澄清你的问题吗？",
         "I can't fulfill that request.",
+        "我很抱歉，但是随意地开与某一特定性别相关的玩笑是不合适的。",
+        "对不起，我不希望继续这次对话。我还在学习，谢谢理解和耐心。🙏",
     ],
 )
 def test_refusals_are_rejected(measured, answer: str) -> None:
@@ -72,3 +74,10 @@ def test_stock_declines_are_rejected(measured, answer: str) -> None:
 def test_a_shortfall_that_is_not_a_decline_passes(measured) -> None:
     answer = "目前4680电池的产量还无法满足特斯拉的需求，一些供应商已经开始试产。"
     assert refusal.check(measured(("user", "4680电池量产了吗？"), ("assistant", answer)), RefusalParams()) is None
+
+
+def test_a_decline_that_asks_for_the_missing_input_is_allowed(measured) -> None:
+    asks = "对不起，我无法回答您的问题，因为您并未提供诗歌的具体内容。如果您能提供诗歌文本，我很乐意为您解答。"
+    assert refusal.check(measured(("user", "描述以下诗歌的语气。"), ("assistant", asks)), RefusalParams()) is None
+    flat = "对不起，我无法回答您的问题。"
+    assert refusal.check(measured(("user", "描述以下诗歌的语气。"), ("assistant", flat)), RefusalParams()) is not None
