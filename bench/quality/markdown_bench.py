@@ -129,12 +129,30 @@ def run(parts: list[str], show: int) -> bool:
               f"{tally.look_alikes:10}")  # fmt: skip
     for part, tally in tallies.items():
         _show(part, tally, show)
+    _agreement(labels)
     if "untuned" not in tallies:
         return True
     held = tallies["untuned"].targets_hold()
     print(f"targets on the untuned part (good >= {GOOD_TARGET:.0%}, recall >= {RECALL_TARGET:.0%}, "
           f"0 dead images, 0 escapes, 0 bare prompts): {'hold' if held else 'do not hold'}")  # fmt: skip
     return held
+
+
+def _agreement(labels: list[dict]) -> None:
+    """How far two readers agree: a second reader's pairs (second_reader.jsonl, written blind on
+    notes of round 5) scored against labels.jsonl with the same matching rule, a ceiling for recall."""
+    second = [json.loads(line) for line in (HERE / "second_reader.jsonl").read_text(encoding="utf-8").splitlines()]
+    first = {label["note"]: label for label in labels}
+    expected = found = matched = 0
+    for label in second:
+        lines = (NOTES / label["note"]).read_text(encoding="utf-8").splitlines()
+        theirs = [_expected(label["note"], pair, lines) for pair in first[label["note"]]["pairs"]]
+        ours = [_expected(label["note"], pair, lines) for pair in label["pairs"]]
+        _match(theirs, ours)
+        expected, found = expected + len(theirs), found + len(ours)
+        matched += sum(pair.match is not None for pair in theirs)
+    print(f"two readers on {len(second)} notes: the second finds {matched / max(expected, 1):.1%} of the first's "
+          f"{expected} pairs, {matched / max(found, 1):.1%} of its {found} pairs are the first's")  # fmt: skip
 
 
 def _score(notes: list[dict]) -> Tally:

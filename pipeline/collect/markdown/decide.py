@@ -29,6 +29,8 @@ from pipeline.collect.markdown.prefaces import preface
 from pipeline.collect.markdown.prompts import in_context, prompt
 from schemas.config import MarkdownConfig
 
+PROCEDURE_LINES = 150  # a longer procedure is split at its steps, each a question of its own
+ANSWERED_BLOCKS = 3  # blocks before the first sub-section that make a question answered already
 STEP_SHARE = 0.6  # Yolo's "微调教程" has 4 steps in 5 items; no topic list of the tuned notes has 1 in 3
 _BOILERPLATE = re.compile(
     r"(?:附注|备注|参考|参考文献|参考资料|参考文档|参考链接|相关链接|references?|致谢|acknowledge?ments?|license|许可证"
@@ -105,7 +107,7 @@ def document_name(document: Path | None) -> str | None:
 def _whole(section: Section) -> bool:
     children = [child for child in section.children if not _is_boilerplate(child)]
     if section.asks_outright:
-        return not any(child.asks_outright for child in children)
+        return not any(child.asks_outright for child in children) and not _answered_before(section)
     if any(child.asks for child in children):
         return False
     if section.asks:
@@ -113,7 +115,20 @@ def _whole(section: Section) -> bool:
     if any(_asking_below(child) for child in children):
         return False  # "## 训练" / "## 推理" over "### Q1: …？": chapters of an FAQ, not steps
     steps = sum(is_step(child.title, numbered=child.number is not None) for child in children)
+    if section.end - section.line > PROCEDURE_LINES:
+        return False
     return len(children) >= 2 and steps >= STEP_SHARE * len(children) and not _alternatives(children)
+
+
+def _answered_before(section: Section) -> bool:
+    """A question answered at length before its sub-sections ("## 为什么需要蒸馏" with its table,
+    then "### SFT 是蒸馏的一个特例"): the sub-sections are further questions, not parts of it."""
+    before = []
+    for part in section.content:
+        if isinstance(part, Section):
+            break
+        before.append(part)
+    return len(before) >= ANSWERED_BLOCKS and any(child.kind == "heading" for child in section.children)
 
 
 def _alternatives(children: list[Section]) -> bool:
@@ -157,7 +172,7 @@ def _is_boilerplate(section: Section) -> bool:
 
 def _parent(section: Section, name: str | None) -> str | None:
     enclosing = section.headings[:-1] if section.kind == "heading" else section.headings
-    parent = clean_title(enclosing[-1]) if enclosing else None
+    parent = clean_title(enclosing[-1]).rstrip("？?") if enclosing else None  # "请介绍为什么需要蒸馏中的…"
     return parent or name
 
 

@@ -35,6 +35,7 @@ a heading is that heading's answer, never a run of questions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -52,6 +53,12 @@ from pipeline.collect.markdown.phrases import (
 )
 
 _SHORT = 80  # a question line longer than this is a paragraph of an answer
+_LABEL = 24  # a plain label ("多模态模型：") is a few words, never a sentence
+LABEL_BLOCK = 10  # lines under each plain label, to the next one: Inference-and-deployment's are 15 to 48
+_COLON_LABEL = re.compile(r"[^，,。；;！!？?：:]+[：:]")
+_NAMED_WAY = re.compile(r"(?:方案|方法|方式|选项|Option|Method)\s*[一二三四五六七八九十\d]+\s*[：:]", re.IGNORECASE)
+_LEADS_OUT = re.compile(r"(?:如下|如下所示|包括|包含|有|为|是|修改前|修改后|之前|之后)\s*[：:]$")
+_LEADS_IN = re.compile(r"(?:以下|如下|下面|这里|此处|例如|比如|首先|然后|接着|最后|注意|我们|你可以|您可以|可以)")
 
 
 @dataclass
@@ -76,6 +83,14 @@ class Section:
     @property
     def children(self) -> list[Section]:
         return [part for part in self.content if isinstance(part, Section)]
+
+    @property
+    def end(self) -> int:
+        """The last line of the section, its sub-sections included."""
+        last = self.content[-1] if self.content else None
+        if last is None:
+            return max((block.end for block in self.opener), default=self.line)
+        return last.end
 
     @property
     def asks(self) -> bool:
@@ -317,20 +332,45 @@ def _fence_answered(body: list[Block]) -> set[int]:
 
 
 def _bold_labels(body: list[Block]) -> set[int]:
-    """Indexes of bold-only lines that title the text below them ("**获取数据集中的其他列**",
-    "**LoRA模型：**" over its command), in a body of two or more: sub-headings written in bold. A
-    caption ("**字段说明：**", "**参数介绍：**") introduces the block it names and stays in the answer."""
-    labels = [
+    """Indexes of label lines that title the text below them, in a body of two or more: sub-headings
+    written in bold ("**获取数据集中的其他列**", "**LoRA模型：**" over its command), or plain short
+    labels with a colon over a code block, list or table ("文本模型：", "方案一: curl") when each
+    titles a long block of its own (LABEL_BLOCK lines: "step 1:" over three lines of output is a
+    caption of one answer, not a question). A caption ("**字段说明：**", "**参数介绍：**")
+    introduces the block it names and stays in the answer."""
+    bold = [index for index, block in enumerate(body[:-1]) if block.bold and _label(block, body[index + 1])]
+    plain = [
         index
         for index, block in enumerate(body[:-1])
-        if block.kind == "paragraph"
-        and block.bold
+        if not block.bold and _label(block, body[index + 1]) and _plain_label(block, body[index + 1])
+    ]
+    ends = [body[i].line for i in plain[1:]] + [body[-1].end + 1] if body else []
+    if len(plain) < 2 or any(end - body[i].line < LABEL_BLOCK for i, end in zip(plain, ends, strict=True)):
+        plain = []
+    return (set(bold) if len(bold) >= 2 else set()) | set(plain)
+
+
+def _label(block: Block, following: Block) -> bool:
+    """A one-line paragraph, short and not a caption, that is not followed by another bold line."""
+    return (
+        block.kind == "paragraph"
         and block.line == block.end
         and len(block.title) <= _SHORT
         and not is_caption(block.title)
-        and not (body[index + 1].kind == "paragraph" and body[index + 1].bold)
-    ]
-    return set(labels) if len(labels) >= 2 else set()
+        and not (following.kind == "paragraph" and following.bold)
+    )
+
+
+def _plain_label(block: Block, following: Block) -> bool:
+    """"文本模型：" over its code, "方案2: openai库" over its command; not a sentence that leads in
+    ("以下为一个推理的示例：", "训练脚本如下：", "主要变化包括：") or one side of a comparison ("修改前：",
+    "修改后："), which belong to the answer they open."""
+    title = block.title.strip()
+    if following.kind not in ("code", "list", "table") or len(title) > _LABEL:
+        return False
+    if _LEADS_IN.match(title) or _LEADS_OUT.search(title):
+        return False
+    return bool(_COLON_LABEL.fullmatch(title) or _NAMED_WAY.match(title))
 
 
 def _listed_questions(blocks: list[Block], prose_fences: Collection[str]) -> set[int]:

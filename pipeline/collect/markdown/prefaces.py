@@ -36,6 +36,8 @@ _ANNOUNCES = re.compile(
     r"|[这本该](?:份|篇|个|一)?(?:笔记|文档|文章|教程|页面?|指南|手册|仓库|项目|系列|部分))"
 )
 _ABOUT_NOTE = re.compile(r"欢迎(?:指正|star|交流|补充|批评)|持续更新|不定期更新", re.IGNORECASE)
+_POINTS = re.compile(r"参考|参见|详见|请看|可以查看|请查看|see |refer to", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _LEADS_IN = re.compile(r"(?:[：:]|如下[：:。]?|分别是|包括|有以下几[种个类点])$")
 
 
@@ -78,8 +80,16 @@ def _holds_questions(block: Block, section: Section) -> bool:
 
 
 def _announcement(text: str) -> bool:
+    """Every sentence of the paragraph announces what follows, points elsewhere or speaks of the
+    note: "本文档介绍论文[…]中提出的 CHORD 算法。CHORD 的核心思想是…" goes on to say what CHORD is,
+    and is no announcement; "本文档提供了…训练脚本。若您希望深入了解…，请参考[文档](…)" is one."""
     paragraph = text.strip()
-    return bool(_ANNOUNCES.match(paragraph) or _ABOUT_NOTE.search(paragraph))
+    if _ABOUT_NOTE.search(paragraph):
+        return True
+    sentences = [sentence for sentence in _SENTENCE_END.split(paragraph) if sentence.strip()]
+    if not sentences or not _ANNOUNCES.match(sentences[0].strip()):
+        return False
+    return all(_ANNOUNCES.match(sentence.strip()) or _POINTS.search(sentence) for sentence in sentences[1:])
 
 
 def _defined_below(section: Section) -> bool:

@@ -336,3 +336,44 @@ def test_a_bold_label_with_a_colon_titles_its_block_unless_it_is_a_caption() -> 
     found = pairs(note)
     assert [p.question for p in found] == ["请介绍使用CLI中的全参数模型。", "请介绍使用CLI中的LoRA模型。"]
     assert "adapters：LoRA 路径" in found[-1].answer
+
+
+def _code(lines: int, word: str) -> str:
+    return "```python\n" + "".join(f"{word}_{n}()\n" for n in range(lines)) + "```\n"
+
+
+def test_plain_labels_over_long_blocks_title_them_and_short_ones_stay_captions() -> None:
+    long = f"### 使用Python\n\n文本模型：\n{_code(12, 'text')}\n多模态模型：\n{_code(12, 'vision')}"
+    found = pairs(long)
+    assert [p.question for p in found] == ["请介绍使用Python中的文本模型。", "请介绍使用Python中的多模态模型。"]
+    assert "vision_0()" not in found[0].answer and "vision_11()" in found[1].answer
+    short = f"### 实验现象\n\n模型越来越会做题。\n\nstep 1:\n{_code(2, 'first')}\nstep 200:\n{_code(2, 'later')}"
+    [whole] = pairs(short)
+    assert "first_0()" in whole.answer and "later_1()" in whole.answer
+    leads = f"### 训练\n\n训练脚本如下：\n{_code(12, 'train')}\n推理结果如下：\n{_code(12, 'infer')}"
+    assert len(pairs(leads)) == 1
+
+
+def test_a_long_procedure_is_split_at_its_steps() -> None:
+    steps = "## 接入新模型\n\n" + "".join(
+        f"### {title}\n\n{_code(60, word)}\n"
+        for title, word in (("下载模型", "download"), ("注册模型", "register"), ("测试准确性", "test"))
+    )
+    assert [p.question for p in pairs(steps)] == [
+        "请介绍接入新模型中的下载模型。",
+        "请介绍接入新模型中的注册模型。",
+        "请介绍接入新模型中的测试准确性。",
+    ]
+
+
+def test_a_question_answered_before_its_sub_sections_does_not_swallow_them() -> None:
+    note = (
+        "## 为什么需要蒸馏？\n\nSFT 的信号稀疏。\n\n| 方法 | 信号 |\n|---|---|\n| SFT | 稀疏 |\n\n"
+        "蒸馏给出稠密信号。\n\n### SFT 是蒸馏的一个特例\n\n教师是 one-hot 分布。\n"
+    )
+    found = pairs(note)
+    assert [p.question for p in found] == ["为什么需要蒸馏？", "请介绍为什么需要蒸馏中的SFT 是蒸馏的一个特例。"]
+    assert "one-hot" not in found[0].answer and "one-hot" in found[1].answer
+    brief = "## 算法简单理解？\n\n### G（生成式）\n\n生成文本。\n\n### P（预训练）\n\n先预训练。\n"
+    [whole] = pairs(brief)
+    assert "生成文本" in whole.answer and "先预训练" in whole.answer
