@@ -3,8 +3,9 @@
 Distilled data carries the teacher's identity, and a model tuned on it says it is ChatGPT, was
 trained by OpenAI, or opens every answer with "作为一个AI语言模型". The patterns are the forms
 read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-style data:
-"作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", a clause that opens with "作为
-(一个)人工智能(助手)，" whatever follows (round 3: "作为人工智能助手，如果您需要…，我会推荐"), "我是/我只是 …AI|人工智能|…模型",
+"作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", a clause that opens with
+"作为(一个)人工智能(助手)，" whatever follows (round 3: "作为人工智能助手，如果您需要…，我会推荐"),
+"我是/我只是 …AI|人工智能|…模型",
 "我不是…，而是一个AI", "我作为AI语言模型", "像我这样的语言模型", "我是由 OpenAI 训练的", "我被编程为",
 a 2021 knowledge cut-off, "我没有个人观点或情感", and the English forms (as an AI language model,
 I am an AI, I was trained by OpenAI). Talking *about* AI ("作为人工智能的一个分支", "人工智能领域的

@@ -362,9 +362,9 @@ def _label(block: Block, following: Block) -> bool:
 
 
 def _plain_label(block: Block, following: Block) -> bool:
-    """"文本模型：" over its code, "方案2: openai库" over its command; not a sentence that leads in
-    ("以下为一个推理的示例：", "训练脚本如下：", "主要变化包括：") or one side of a comparison ("修改前：",
-    "修改后："), which belong to the answer they open."""
+    """A label over its block: "文本模型：" over its code, "方案2: openai库" over its command; not a
+    sentence that leads in ("以下为一个推理的示例：", "训练脚本如下：", "主要变化包括：") or one side of
+    a comparison ("修改前：", "修改后："), which belong to the answer they open."""
     title = block.title.strip()
     if following.kind not in ("code", "list", "table") or len(title) > _LABEL:
         return False
