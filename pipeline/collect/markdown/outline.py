@@ -54,7 +54,7 @@ from pipeline.collect.markdown.phrases import (
 
 _SHORT = 80  # a question line longer than this is a paragraph of an answer
 _LABEL = 24  # a plain label ("多模态模型：") is a few words, never a sentence
-LABEL_BLOCK = 10  # lines under each plain label, to the next one: Inference-and-deployment's are 15 to 48
+_LABEL_BLOCK = 10  # lines under each plain label, to the next one: Inference-and-deployment's are 15 to 48
 _COLON_LABEL = re.compile(r"[^，,。；;！!？?：:]+[：:]")
 _NAMED_WAY = re.compile(r"(?:方案|方法|方式|选项|Option|Method)\s*[一二三四五六七八九十\d]+\s*[：:]", re.IGNORECASE)
 _LEADS_OUT = re.compile(r"(?:如下|如下所示|包括|包含|有|为|是|修改前|修改后|之前|之后)\s*[：:]$")
@@ -132,7 +132,7 @@ def _fill(heading: Section, body: list[Block], prose_fences: Collection[str], li
     families: list[str] = []
     stack = [heading]
     plain_questions = _plain_questions(body)
-    titles = _fence_answered(body) | _bold_labels(body)  # lines that title what follows them
+    titles = _fence_answered(body) | _label_lines(body)  # lines that title what follows them
     last_number: int | None = None
     for index, block in enumerate(body):
         if block.kind == "hr":
@@ -331,11 +331,11 @@ def _fence_answered(body: list[Block]) -> set[int]:
     return set(candidates) if len(asking) >= 2 else set()
 
 
-def _bold_labels(body: list[Block]) -> set[int]:
+def _label_lines(body: list[Block]) -> set[int]:
     """Indexes of label lines that title the text below them, in a body of two or more: sub-headings
     written in bold ("**获取数据集中的其他列**", "**LoRA模型：**" over its command), or plain short
     labels with a colon over a code block, list or table ("文本模型：", "方案一: curl") when each
-    titles a long block of its own (LABEL_BLOCK lines: "step 1:" over three lines of output is a
+    titles a long block of its own (_LABEL_BLOCK lines: "step 1:" over three lines of output is a
     caption of one answer, not a question). A caption ("**字段说明：**", "**参数介绍：**")
     introduces the block it names and stays in the answer."""
     bold = [index for index, block in enumerate(body[:-1]) if block.bold and _label(block, body[index + 1])]
@@ -345,7 +345,7 @@ def _bold_labels(body: list[Block]) -> set[int]:
         if not block.bold and _label(block, body[index + 1]) and _plain_label(block, body[index + 1])
     ]
     ends = [body[i].line for i in plain[1:]] + [body[-1].end + 1] if body else []
-    if len(plain) < 2 or any(end - body[i].line < LABEL_BLOCK for i, end in zip(plain, ends, strict=True)):
+    if len(plain) < 2 or any(end - body[i].line < _LABEL_BLOCK for i, end in zip(plain, ends, strict=True)):
         plain = []
     return (set(bold) if len(bold) >= 2 else set()) | set(plain)
 

@@ -10,13 +10,14 @@ released, as a pair asking the section's title, when it says something by itself
   "#### 1. 数据").
 
 Paragraphs that announce what follows or speak of the note itself (starting "以下/下面/本节/这份
-笔记…", or saying "欢迎指正") are left out of it, and so is a last paragraph ending in a colon,
-"如下" or "分别是"; a preface whose first paragraph announces is an introduction throughout and
-stays out whole. It is never released when it only points elsewhere (links, "详见[…](…)"), or
-when a sub-section already asks what the section is ("强化微调的概念", "简介"): that one is the
-answer. In rounds 1-2 of the gold notes (bench/quality/markdown/) the labellers kept the opening
-preface of five of the ten documentation pages that have one with sub-sections; in round 4, five
-of six labellers made a pair of a page's defining opening text.
+笔记…" and saying nothing more than pointers, or saying "欢迎指正") are left out of it, and so is
+a last paragraph ending in a colon, "如下" or "分别是"; a preface whose first paragraph announces is
+an introduction throughout and stays out whole. It is never released when it only points
+elsewhere (links, "详见[…](…)"), or when a sub-section already asks what the section is
+("强化微调的概念", "简介"): that one is the answer. In rounds 1-2 of the gold notes
+(bench/quality/markdown/) the labellers kept the opening preface of five of the ten documentation
+pages that have one with sub-sections; in round 4, five of six labellers made a pair of a page's
+defining opening text, in round 5 four of five.
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ def _holds_questions(block: Block, section: Section) -> bool:
 
 
 def _announcement(text: str) -> bool:
-    """Every sentence of the paragraph announces what follows, points elsewhere or speaks of the
-    note: "本文档介绍论文[…]中提出的 CHORD 算法。CHORD 的核心思想是…" goes on to say what CHORD is,
-    and is no announcement; "本文档提供了…训练脚本。若您希望深入了解…，请参考[文档](…)" is one."""
+    """The paragraph speaks of the note, or opens by announcing what follows and says nothing
+    else than more announcements and pointers: "本文档提供了…训练脚本。若您希望深入了解…，请参考
+    [文档](…)" is one; "本文档介绍论文[…]中提出的 CHORD 算法。CHORD 的核心思想是…" goes on to say
+    what CHORD is, and is not."""
     paragraph = text.strip()
     if _ABOUT_NOTE.search(paragraph):
         return True
