@@ -115,21 +115,16 @@ def _whole(section: Section) -> bool:
         return True
     if any(_asking_below(child) for child in children):
         return False  # "## 训练" / "## 推理" over "### Q1: …？": chapters of an FAQ, not steps
-    steps = sum(is_step(child.title, numbered=child.number is not None) for child in children)
     if section.end - section.line > PROCEDURE_LINES:
         return False
+    steps = sum(is_step(child.title, numbered=child.number is not None) for child in children)
     return len(children) >= 2 and steps >= STEP_SHARE * len(children) and not _alternatives(children)
 
 
 def _answered_before(section: Section) -> bool:
     """A question answered at length before its sub-sections ("## 为什么需要蒸馏" with its table,
     then "### SFT 是蒸馏的一个特例"): the sub-sections are further questions, not parts of it."""
-    before = []
-    for part in section.content:
-        if isinstance(part, Section):
-            break
-        before.append(part)
-    return len(before) >= ANSWERED_BLOCKS and any(child.kind == "heading" for child in section.children)
+    return len(section.lead) >= ANSWERED_BLOCKS and any(child.kind == "heading" for child in section.children)
 
 
 def _alternatives(children: list[Section]) -> bool:

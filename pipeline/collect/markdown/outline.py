@@ -58,7 +58,7 @@ _LABEL_BLOCK = 10  # lines under each plain label, to the next one: Inference-an
 _COLON_LABEL = re.compile(r"[^，,。；;！!？?：:]+[：:]")
 _NAMED_WAY = re.compile(r"(?:方案|方法|方式|选项|Option|Method)\s*[一二三四五六七八九十\d]+\s*[：:]", re.IGNORECASE)
 _LEADS_OUT = re.compile(r"(?:如下|如下所示|包括|包含|有|为|是|修改前|修改后|之前|之后)\s*[：:]$")
-_LEADS_IN = re.compile(r"(?:以下|如下|下面|这里|此处|例如|比如|首先|然后|接着|最后|注意|我们|你可以|您可以|可以)")
+_OPENS_SENTENCE = re.compile(r"(?:以下|如下|下面|这里|此处|例如|比如|首先|然后|接着|最后|注意|我们|你可以|您可以|可以)")
 
 
 @dataclass
@@ -85,12 +85,19 @@ class Section:
         return [part for part in self.content if isinstance(part, Section)]
 
     @property
+    def lead(self) -> list[Block]:
+        """The blocks before the first sub-section: the section's own text before its questions."""
+        blocks = []
+        for part in self.content:
+            if isinstance(part, Section):
+                break
+            blocks.append(part)
+        return blocks
+
+    @property
     def end(self) -> int:
         """The last line of the section, its sub-sections included."""
-        last = self.content[-1] if self.content else None
-        if last is None:
-            return max((block.end for block in self.opener), default=self.line)
-        return last.end
+        return max((part.end for part in (*self.opener, *self.content)), default=self.line)
 
     @property
     def asks(self) -> bool:
@@ -338,14 +345,11 @@ def _label_lines(body: list[Block]) -> set[int]:
     titles a long block of its own (_LABEL_BLOCK lines: "step 1:" over three lines of output is a
     caption of one answer, not a question). A caption ("**字段说明：**", "**参数介绍：**")
     introduces the block it names and stays in the answer."""
-    bold = [index for index, block in enumerate(body[:-1]) if block.bold and _label(block, body[index + 1])]
-    plain = [
-        index
-        for index, block in enumerate(body[:-1])
-        if not block.bold and _label(block, body[index + 1]) and _plain_label(block, body[index + 1])
-    ]
-    ends = [body[i].line for i in plain[1:]] + [body[-1].end + 1] if body else []
-    if len(plain) < 2 or any(end - body[i].line < _LABEL_BLOCK for i, end in zip(plain, ends, strict=True)):
+    labels = [index for index, block in enumerate(body[:-1]) if _label(block, body[index + 1])]
+    bold = [index for index in labels if body[index].bold]
+    plain = [index for index in labels if not body[index].bold and _plain_label(body[index], body[index + 1])]
+    starts = [body[index].line for index in plain] + [body[-1].end + 1] if plain else []
+    if len(plain) < 2 or any(end - start < _LABEL_BLOCK for start, end in pairwise(starts)):
         plain = []
     return (set(bold) if len(bold) >= 2 else set()) | set(plain)
 
@@ -368,7 +372,7 @@ def _plain_label(block: Block, following: Block) -> bool:
     title = block.title.strip()
     if following.kind not in ("code", "list", "table") or len(title) > _LABEL:
         return False
-    if _LEADS_IN.match(title) or _LEADS_OUT.search(title):
+    if _OPENS_SENTENCE.match(title) or _LEADS_OUT.search(title):
         return False
     return bool(_COLON_LABEL.fullmatch(title) or _NAMED_WAY.match(title))
 

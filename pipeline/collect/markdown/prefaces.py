@@ -46,12 +46,7 @@ def preface(section: Section, *, opens_note: bool, config: MarkdownConfig, docum
     """The section's preface as a section of its own, when it is an answer (see the module)."""
     if section.kind != "heading":
         return None
-    blocks: list[Block] = []
-    for part in section.content:
-        if isinstance(part, Section):
-            break
-        if part.kind != "heading" and not _holds_questions(part, section):
-            blocks.append(part)
+    blocks = [part for part in section.lead if part.kind != "heading" and not _holds_questions(part, section)]
     blocks = _without_announcements(blocks, config, document)
     if not blocks or not (opens_note or any(block.kind in _STRUCTURE for block in blocks)):
         return None
