@@ -146,6 +146,13 @@ def _item(tokens: list[Token], position: int, lines: list[str], first_line: int)
     return Item(start + first_line, number, first, first_stop - 1 + first_line, rest)
 
 
+def item_source(block: Block, item: Item) -> str:
+    """The source of a one-line item without its list marker: its inline code and links kept
+    (`Item.first` is the plain words)."""
+    line = block.text.splitlines()[item.line - block.line]
+    return _ITEM_MARKER.sub("", line, count=1).strip()
+
+
 def _dedent(rest: list[str], opener: str) -> list[str]:
     """An item's later lines without the indentation of its content column (CommonMark's rule)."""
     match = _ITEM_MARKER.match(opener)

@@ -23,6 +23,10 @@ section of its own when it reads as a question line:
 - the "Q1:" items of a list whose next item is their "A1:";
 - the items of a list of questions (at least half of its items ask) that hold their own answer,
   indented below them; then the last item too, when it asks and its answer follows the list;
+- under a heading that names an FAQ ("## 常见问题", "## 快速问答", "## FAQ"), the items of its
+  lists that hold a question and its answer: a short first line with the answer indented below
+  it ("- **RuntimeError: …**" then the fix), or one line cut at its first "：" or sentence end
+  ("1. 量化时出现 Out of Memory：可以通过减小…"); a problem that does not ask becomes "…怎么办？";
 - in a topic heading's prose fence, its question lines (`fences`).
 
 A thematic break (`---`) ends the question line before it.
@@ -40,7 +44,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from pipeline.collect.markdown.blocks import Block, Item
+from pipeline.collect.markdown.blocks import Block, Item, item_source
 from pipeline.collect.markdown.fences import split_at_questions
 from pipeline.collect.markdown.phrases import (
     ANSWER,
@@ -48,6 +52,7 @@ from pipeline.collect.markdown.phrases import (
     QUESTION,
     asks,
     asks_outright,
+    clean_title,
     is_caption,
     numbering_of,
 )
@@ -59,6 +64,13 @@ _COLON_LABEL = re.compile(r"[^，,。；;！!？?：:]+[：:]")
 _NAMED_WAY = re.compile(r"(?:方案|方法|方式|选项|Option|Method)\s*[一二三四五六七八九十\d]+\s*[：:]", re.IGNORECASE)
 _LEADS_OUT = re.compile(r"(?:如下|如下所示|包括|包含|有|为|是|修改前|修改后|之前|之后)\s*[：:]$")
 _OPENS_SENTENCE = re.compile(r"(?:以下|如下|下面|这里|此处|例如|比如|首先|然后|接着|最后|注意|我们|你可以|您可以|可以)")
+_FAQ = re.compile(
+    r"(?:常见|高频)?(?:问题|问答)(?:解答|汇总|与解答)?|快速问答|疑难解答|故障排[查除]|问题排查"
+    r"|FAQs?|Q\s*&\s*A|troubleshooting|(?:frequently asked )?questions(?: and answers)?",
+    re.IGNORECASE,
+)
+_FAQ_PROBLEM = 200  # an FAQ's problem may quote a whole error message ("RuntimeError: An attempt …")
+_FAQ_CUT = re.compile(r"[：。？?]")  # where a one-line FAQ item's problem ends and its answer begins
 
 
 @dataclass
@@ -139,6 +151,7 @@ def _fill(heading: Section, body: list[Block], prose_fences: Collection[str], li
     families: list[str] = []
     stack = [heading]
     plain_questions = _plain_questions(body)
+    faq = heading.kind == "heading" and bool(_FAQ.fullmatch(clean_title(heading.title)))
     titles = _fence_answered(body) | _label_lines(body)  # lines that title what follows them
     last_number: int | None = None
     for index, block in enumerate(body):
@@ -150,7 +163,8 @@ def _fill(heading: Section, body: list[Block], prose_fences: Collection[str], li
             kind = "bold" if block.bold else "plain"
             found = [(kind, Section(kind, block.title, block.line, heading.headings, [block]), True)]
         else:
-            found = _openers(block, heading.headings, last_number, plain_questions, listed)
+            found = _faq_items(block, heading.headings) if faq else []
+            found = found or _openers(block, heading.headings, last_number, plain_questions, listed)
         if not found:
             stack[-1].content.append(_without_answer_mark(block) if stack[-1].kind == "qline" else block)
             continue
@@ -267,6 +281,38 @@ def _list_openers(
         section = Section(family, last.first or "", last.line, headings, number=last.number)
         found.append((family, section, True))
     return found
+
+
+def _faq_items(block: Block, headings: tuple[str, ...]) -> list[tuple[str, Section, bool]]:
+    """An FAQ list's items that each hold a problem and its answer, when two or more do."""
+    if block.kind != "list" or len(block.items) < 2:
+        return []
+    family = "numbered" if block.ordered else "bullet"
+    found = []
+    for item in block.items:
+        if item.first is None:
+            continue
+        if item.rest and item.first_end == item.line and len(item.first) <= _FAQ_PROBLEM:
+            title, answer = item.first, list(item.rest)
+        else:
+            if item.first_end != item.line:
+                continue
+            source = item_source(block, item)
+            cut = _FAQ_CUT.search(source)
+            rest = source[cut.end() :].strip() if cut else ""
+            if cut is None or not rest or cut.start() > _SHORT:
+                continue
+            title = source[: cut.end()] if cut.group() in "？?" else source[: cut.start()]
+            answer = [Block("paragraph", item.line, item.first_end, rest), *item.rest]
+        section = Section(family, _as_question(title), item.line, headings, [], answer, nested=True, number=item.number)
+        found.append((family, section, False))
+    return found if len(found) >= 2 else []
+
+
+def _as_question(problem: str) -> str:
+    """An FAQ item's problem as a question: "量化时出现 Out of Memory" asks "…怎么办？"."""
+    words = clean_title(problem).rstrip(".。 ")
+    return words if asks(words) else f"{words}怎么办？"
 
 
 def _marked_pairs(family: str, items: tuple[Item, ...], headings: tuple[str, ...]) -> list[tuple[str, Section, bool]]:

@@ -377,3 +377,35 @@ def test_a_question_answered_before_its_sub_sections_does_not_swallow_them() -> 
     brief = "## 算法简单理解？\n\n### G（生成式）\n\n生成文本。\n\n### P（预训练）\n\n先预训练。\n"
     [whole] = pairs(brief)
     assert "生成文本" in whole.answer and "先预训练" in whole.answer
+
+
+def test_an_faq_list_gives_a_pair_per_problem_with_its_answer() -> None:
+    note = (
+        "## 快速问答\n\n"
+        "1. 量化时出现 Out of Memory：可以减小 `--calib-seqlen`。\n"
+        "2. 量化时无法下载数据集。可以设置 `HF_ENDPOINT` 镜像。\n"
+        "3. 支持 CPU 吗？不支持。\n\n"
+        "## 常见问题\n\n"
+        "- **RuntimeError: An attempt has been made to start a new process**.\n\n"
+        "  请在脚本入口加上 main 判断：\n\n  ```python\n  if __name__ == '__main__':\n  ```\n\n"
+        "- **如何指定显卡？**\n\n  设置 `CUDA_VISIBLE_DEVICES`。\n"
+    )
+    found = pairs(note)
+    assert [(p.question, p.line) for p in found] == [
+        ("量化时出现 Out of Memory怎么办？", 3),
+        ("量化时无法下载数据集怎么办？", 4),
+        ("支持 CPU 吗？", 5),
+        ("RuntimeError: An attempt has been made to start a new process怎么办？", 9),
+        ("如何指定显卡？", 17),
+    ]
+    assert found[0].answer == "可以减小 `--calib-seqlen`。" and found[2].answer == "不支持。"
+    assert "__main__" in found[3].answer and "CUDA_VISIBLE_DEVICES" not in found[3].answer
+
+
+def test_a_list_under_a_heading_that_is_no_faq_stays_its_answer() -> None:
+    steps = "## 注意事项\n\n1. 量化时显存要够：至少 24 GB。\n2. 数据集要能下载。否则设置镜像。\n"
+    [whole] = pairs(steps)
+    assert "24 GB" in whole.answer and "设置镜像" in whole.answer
+    lone = "## 常见问题\n\n- 显存不足：减小 batch。\n- 更多问题见 [FAQ](faq.md)\n"
+    [whole] = pairs(lone)
+    assert "减小 batch" in whole.answer
