@@ -409,3 +409,18 @@ def test_a_list_under_a_heading_that_is_no_faq_stays_its_answer() -> None:
     lone = "## 常见问题\n\n- 显存不足：减小 batch。\n- 更多问题见 [FAQ](faq.md)\n"
     [whole] = pairs(lone)
     assert "减小 batch" in whole.answer
+
+
+def test_marked_steps_and_steps_that_enter_or_view_are_one_procedure() -> None:
+    marked = (
+        "# 权重更新\n\n以下是权重更新的步骤：\n\n## 步骤 1: 启动服务\n\n运行 serve。\n\n"
+        "## 步骤 2: 卸载权重\n\n调用 sleep。\n\n## 步骤 3: 唤醒引擎\n\n调用 wakeup。\n"
+    )
+    [whole] = pairs(marked)
+    assert "运行 serve" in whole.answer and "调用 wakeup" in whole.answer
+    numbered = (
+        "## 使用说明\n\n1. **进入监控目录**\n\n```\ncd monitoring\n```\n\n"
+        "2. **访问监控界面**\n\n打开 3000 端口。\n\n3. **查看仪表盘**\n\n选择 LMDeploy。\n"
+    )
+    [whole] = pairs(numbered)
+    assert "cd monitoring" in whole.answer and "选择 LMDeploy" in whole.answer
