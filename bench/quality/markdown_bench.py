@@ -67,7 +67,7 @@ WORDS = re.compile(r"[\w\u4e00-\u9fff]")
 POINTER_WORDS = 20  # "具体可以参考[…](…)。", "loss的源代码可以在[这里](…)找到。": a pointer line
 LOOK_ALIKE = re.compile(r"[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
 ASKING = re.compile(
-    r"[?？]|什么|为什么|为何|如何|怎么|怎样|哪|吗|呢|是否|能否|可否|多少|几种|几个|区别|差异|异同|请|简述|简要|一下|"
+    r"[?？]|什么|为什么|为何|如何|怎么|怎样|哪|吗|呢|是否|能否|可否|多少|几种|几个|区别|差异|异同|请(?!求)|简述|简要|一下|"
     r"介绍一下|解释|说明|描述|列举|比较|对比|谈谈|说说|讲讲|写出|写一个|实现|举例|分析|总结|\b(?:what|why|how|which|"
     r"when|where|who|is|are|does|do|can|should|explain|describe|compare|list|write|implement)\b",
     re.IGNORECASE,

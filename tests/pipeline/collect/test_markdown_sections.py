@@ -424,3 +424,11 @@ def test_marked_steps_and_steps_that_enter_or_view_are_one_procedure() -> None:
     )
     [whole] = pairs(numbered)
     assert "cd monitoring" in whole.answer and "选择 LMDeploy" in whole.answer
+
+
+def test_a_title_opening_with_qing_qiu_names_a_topic_not_a_request() -> None:
+    note = "# 请求分发服务器\n\n将多个服务并联。\n\n## 节点管理\n\n增删节点。\n\n## 分发策略\n\n随机或最短延迟。\n"
+    assert [p.question for p in pairs(note)][-2:] == [
+        "请介绍请求分发服务器中的节点管理。",
+        "请介绍请求分发服务器中的分发策略。",
+    ]
