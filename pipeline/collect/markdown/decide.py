@@ -5,9 +5,9 @@ the answer, when its own title asks and none of theirs does ("算法简单理解
 a title that asks outright, with a question mark or word, outranks sub-titles that only end in an
 instruction such as "…示例说明", unless it was answered at length before them), or when they read
 as the steps of one procedure of at most PROCEDURE_LINES lines ("加载数据", "构建模型", "4. 微调",
-"步骤 1: 启动服务", …: STEP_SHARE of two or more, and no question further down, as under an FAQ's chapters "## 训练",
-"## 推理"; sub-titles that all open with one verb, "使用CLI", "使用Python", are ways to do a thing,
-not steps). Otherwise its sub-sections are decided in turn, and its
+"步骤 1: 启动服务", …: STEP_SHARE of two or more, and no question further down, as under an FAQ's
+chapters "## 训练", "## 推理"; sub-titles that all open with one verb, "使用CLI", "使用Python", are
+ways to do a thing, not steps). Otherwise its sub-sections are decided in turn, and its
 preface (the text before them) is released only when it answers by itself (`prefaces`): an
 introduction is not an answer. A question left with no answer is `no_answer`, one answered only by
 links is `link_only_answer`, a section of a note's boilerplate ("附注", "Reference", "License",
