@@ -7,7 +7,8 @@ instruction such as "…示例说明", unless it was answered at length before t
 as the steps of one procedure of at most PROCEDURE_LINES lines ("加载数据", "构建模型", "4. 微调",
 "步骤 1: 启动服务", …: STEP_SHARE of two or more, and no question further down, as under an FAQ's
 chapters "## 训练", "## 推理"; sub-titles that all open with one verb, "使用CLI", "使用Python", are
-ways to do a thing, not steps). Otherwise its sub-sections are decided in turn, and its
+ways to do a thing, not steps; nor are sub-sections after a section answered at length, as a
+complete example then "### 设置多卡并行", "### 设置上下文长度"). Otherwise its sub-sections are decided in turn, and its
 preface (the text before them) is released only when it answers by itself (`prefaces`): an
 introduction is not an answer. A question left with no answer is `no_answer`, one answered only by
 links is `link_only_answer`, a section of a note's boilerplate ("附注", "Reference", "License",
@@ -115,7 +116,7 @@ def _whole(section: Section) -> bool:
         return True
     if any(_asking_below(child) for child in children):
         return False  # "## 训练" / "## 推理" over "### Q1: …？": chapters of an FAQ, not steps
-    if section.end - section.line > PROCEDURE_LINES:
+    if section.end - section.line > PROCEDURE_LINES or _answered_before(section):
         return False
     steps = sum(is_step(child.title, numbered=child.number is not None) for child in children)
     return len(children) >= 2 and steps >= STEP_SHARE * len(children) and not _alternatives(children)

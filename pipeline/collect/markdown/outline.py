@@ -27,7 +27,10 @@ section of its own when it reads as a question line:
   lists that hold a question and its answer: a short first line with the answer indented below
   it ("- **RuntimeError: …**" then the fix), or one line cut at its first "：" or sentence end
   ("1. 量化时出现 Out of Memory：可以通过减小…"); a problem that does not ask becomes "…怎么办？";
-- in a topic heading's prose fence, its question lines (`fences`).
+- in a topic heading's prose fence, its question lines (`fences`);
+- collapsed examples, `<details>` with its `<summary>` ("多图多轮对话") up to its `</details>`, in
+  a body of two or more (as an HTML page's `<summary>` is a heading, `html`); one alone ("历史镜像",
+  "GRPO算法伪代码") is folded detail of its section's answer.
 
 A thematic break (`---`) ends the question line before it.
 
@@ -71,6 +74,9 @@ _FAQ = re.compile(
 )
 _FAQ_PROBLEM = 200  # an FAQ's problem may quote a whole error message ("RuntimeError: An attempt …")
 _FAQ_CUT = re.compile(r"[：。？?]")  # where a one-line FAQ item's problem ends and its answer begins
+_SUMMARY = re.compile(r"^\s*<details\b[^>]*>\s*<summary\b[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
+_DETAILS_END = re.compile(r"</details>\s*$", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -153,15 +159,26 @@ def _fill(heading: Section, body: list[Block], prose_fences: Collection[str], li
     plain_questions = _plain_questions(body)
     faq = heading.kind == "heading" and bool(_FAQ.fullmatch(clean_title(heading.title)))
     titles = _fence_answered(body) | _label_lines(body)  # lines that title what follows them
+    summaries = {index: title for index, block in enumerate(body) if (title := _summary(block))}
+    if len(summaries) < 2:
+        summaries = {}
     last_number: int | None = None
     for index, block in enumerate(body):
         if block.kind == "hr":
             del stack[1:]  # a thematic break ends the question before it
         if len(stack) == 1 and not heading.asks and _fenced_questions(heading, block, prose_fences):
             continue
+        if block.kind == "html" and _closes_details(block, stack):
+            stack[-1].content.append(block)
+            while stack[-1].kind != "details":
+                stack.pop()
+            stack.pop()
+            continue
         if index in titles:
             kind = "bold" if block.bold else "plain"
             found = [(kind, Section(kind, block.title, block.line, heading.headings, [block]), True)]
+        elif index in summaries:
+            found = [("details", Section("details", summaries[index], block.line, heading.headings, [block]), True)]
         else:
             found = _faq_items(block, heading.headings) if faq else []
             found = found or _openers(block, heading.headings, last_number, plain_questions, listed)
@@ -181,6 +198,19 @@ def _fill(heading: Section, body: list[Block], prose_fences: Collection[str], li
                 stack.append(section)
             if family == "numbered" and section.number is not None:
                 last_number = section.number
+
+
+def _summary(block: Block) -> str | None:
+    """The words of a `<details>` block's `<summary>`, when it opens one that is still open."""
+    match = _SUMMARY.match(block.text) if block.kind == "html" else None
+    if match is None or _DETAILS_END.search(block.text):
+        return None
+    words = re.sub(r"\s+", " ", _TAG.sub("", match.group(1))).strip()
+    return words if words and len(words) <= _SHORT else None
+
+
+def _closes_details(block: Block, stack: list[Section]) -> bool:
+    return bool(_DETAILS_END.search(block.text)) and any(section.kind == "details" for section in stack[1:])
 
 
 def _fenced_questions(heading: Section, block: Block, prose_fences: Collection[str]) -> bool:

@@ -12,7 +12,8 @@ released, as a pair asking the section's title, when it says something by itself
 Paragraphs that announce what follows or speak of the note itself (starting "以下/下面/本节/这份
 笔记…" and saying nothing more than pointers, or saying "欢迎指正") are left out of it, and so is
 a last paragraph ending in a colon, "如下" or "分别是"; a preface whose first paragraph announces is
-an introduction throughout and stays out whole. It is never released when it only points
+an introduction throughout and stays out whole, unless the announcement captions the code below it
+("以下是使用pipeline进行离线推理的示例" over its example). It is never released when it only points
 elsewhere (links, "详见[…](…)"), or when a sub-section already asks what the section is
 ("强化微调的概念", "简介"): that one is the answer. In rounds 1-2 of the gold notes
 (bench/quality/markdown/) the labellers kept the opening preface of five of the ten documentation
@@ -62,12 +63,22 @@ def _without_announcements(blocks: list[Block], config: MarkdownConfig, document
     something by itself: "知识蒸馏是一种…" stays when "本文档自顶向下地介绍…" follows it. A
     preface whose first paragraph announces is an introduction throughout and stays out whole."""
     texts = [render([block], config, document).text for block in blocks]
-    if not texts or _announcement(texts[0]):
+    if not texts or (_announcement(texts[0]) and not _captions_code(blocks, 0)):
         return []
-    kept = [(block, text) for block, text in zip(blocks, texts, strict=True) if not _announcement(text)]
+    kept = [
+        (block, text)
+        for index, (block, text) in enumerate(zip(blocks, texts, strict=True))
+        if not _announcement(text) or _captions_code(blocks, index)
+    ]
     while kept and kept[-1][0].kind == "paragraph" and _LEADS_IN.search(kept[-1][1]):
         kept.pop()
     return [block for block, _ in kept]
+
+
+def _captions_code(blocks: list[Block], index: int) -> bool:
+    """The paragraph announces the code right below it ("以下是使用pipeline进行离线推理的示例"):
+    the example is the answer, its caption part of it."""
+    return index + 1 < len(blocks) and blocks[index].kind == "paragraph" and blocks[index + 1].kind == "code"
 
 
 def _holds_questions(block: Block, section: Section) -> bool:

@@ -432,3 +432,57 @@ def test_a_title_opening_with_qing_qiu_names_a_topic_not_a_request() -> None:
         "请介绍请求分发服务器中的节点管理。",
         "请介绍请求分发服务器中的分发策略。",
     ]
+
+
+def test_collapsed_examples_are_pairs_and_the_example_they_follow_is_one_too() -> None:
+    note = (
+        "# MiniCPM-V\n\n## 离线推理\n\n以下是使用 pipeline 进行离线推理的示例：\n\n"
+        "```python\npipe = pipeline('openbmb/MiniCPM-V-2_6')\nprint(pipe(('描述这张图', image)))\n```\n\n"
+        "更多例子如下：\n\n"
+        "<details>\n  <summary>\n    <b>多张图片，多轮对话</b>\n  </summary>\n\n"
+        "```python\nmessages = [dict(role='user', content=[image1, image2])]\n```\n\n</details>\n\n"
+        "<details>\n  <summary>\n    <b>视频对话</b>\n  </summary>\n\n"
+        "```python\nframes = load_video('red-panda.mp4')\n```\n\n</details>\n\n"
+        "## 在线服务\n\n运行 `lmdeploy serve api_server`。\n"
+    )
+    found = pairs(note)
+    assert [p.question for p in found] == [
+        "请介绍MiniCPM-V中的离线推理。",
+        "请介绍离线推理中的多张图片，多轮对话。",
+        "请介绍离线推理中的视频对话。",
+        "请介绍MiniCPM-V中的在线服务。",
+    ]
+    example, images, video, _ = found
+    assert "离线推理的示例" in example.answer and "pipe(" in example.answer and "image1" not in example.answer
+    assert "image1" in images.answer and "<summary>" not in images.answer and "frames" not in images.answer
+    assert "load_video" in video.answer and (video.line, video.line_end) == (25, 32)
+
+
+def test_one_collapsed_block_is_folded_detail_of_its_section() -> None:
+    note = (
+        "## 镜像\n\n可用的镜像：\n\n```\nmodelscope:swift4.4\n```\n\n"
+        "<details><summary>历史镜像</summary>\n\n```\nmodelscope:swift4.3\n```\n\n</details>\n"
+    )
+    [whole] = pairs(note)
+    assert "swift4.4" in whole.answer and "swift4.3" in whole.answer
+
+
+def test_sub_sections_after_a_complete_example_are_questions_not_steps() -> None:
+    note = (
+        "## 基本用法\n\n```python\npipe = pipeline('InternVL2_5-8B')\n```\n\n"
+        "除了 (prompt, image) 结构外，pipeline 也支持 openai 格式的提示词：\n\n"
+        "```python\npipe([{'role': 'user', 'content': '描述图片'}])\n```\n\n"
+        "### 设置多卡并行\n\n传入 `tp=2`。\n\n### 设置上下文长度\n\n传入 `session_len`。\n\n"
+        "### 获取生成 token 的 logits\n\n设置 `output_logits`。\n"
+    )
+    found = pairs(note)
+    assert [p.question for p in found] == [
+        "请介绍基本用法。",
+        "请介绍基本用法中的设置多卡并行。",
+        "请介绍基本用法中的设置上下文长度。",
+        "请介绍基本用法中的获取生成 token 的 logits。",
+    ]
+    assert "openai" in found[0].answer and "tp=2" not in found[0].answer
+    short = "## 部署\n\n按下面的步骤部署。\n\n### 安装依赖\n\n运行 pip。\n\n### 启动服务\n\n运行 serve。\n"
+    [whole] = pairs(short)
+    assert "运行 pip" in whole.answer and "运行 serve" in whole.answer
