@@ -60,7 +60,11 @@ NUMBERING = re.compile(
     r"^\s*(?:[(（]?\s*\d+(?:[.\-]\d+)*\s*[)）.、:：-]?|[一二三四五六七八九十]+\s*[、.)）]|[(（][一二三四五六七八九十]+[)）])\s*"
 )
 ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
-PROTECTED = re.compile(r"(`{3,}|~{3,})[^\n]*\n.*?(?:\n\1[^\n]*|\Z)|`+[^`\n]+`+|\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
+PROTECTED = re.compile(
+    r"(`{3,}|~{3,})[^\n]*\n.*?(?:\n[ \t]*\1[^\n]*|\Z)"  # a fence, indented under a list item too
+    r"|`+[^`\n]+`+|\$\$.+?\$\$|\$[^$\n]+\$",
+    re.DOTALL,
+)
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]*)>?[^)]*\)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)|<https?://[^>]+>|https?://[^\s)）]+")
 WORDS = re.compile(r"[\w\u4e00-\u9fff]")

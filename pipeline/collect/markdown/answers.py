@@ -5,6 +5,8 @@ What changes, and why:
 - images follow `markdown.images`: `drop` (default; a model cannot see them and the paths point
   into the author's folder), `alt_text` (the alt text when it says something, not "img_3.png"),
   or `keep` with the path resolved against the note (an image that does not exist is dropped);
+- a request to cite, a ```bibtex block with the line that asks for it ("如果使用了该方法，请添加引用:"),
+  is dropped: it is the authors' boilerplate, not the answer;
 - a list of links only (a "Reference" list) and a paragraph of links only ("具体可参考：https://…")
   are dropped (`markdown.drop_link_lists`), and so is the line that led into such a list
   ("训练脚本："); an answer that is nothing else, or only pointers ("数据格式见[自定义数据集](…)",
@@ -53,6 +55,7 @@ _REFERENCE_WORDS = re.compile(
 )
 _POINTING = re.compile(r"参考|参看|参见|详见|查看|请看|见|\b(?:see|refer)\b", re.IGNORECASE)
 _LEAD_IN = ("：", ":")
+_CITATION_FENCES = {"bibtex", "bib", "biblatex"}
 _CAPTION = 12  # "更多Shell脚本：[…](…)", "0.6B: [ModelScope](…)": a link's caption, not an answer
 _PLACE = "\x00"  # where a link was
 _CLAUSE = re.compile(r"[。；;！!，,\n]+")
@@ -74,6 +77,10 @@ def render(blocks: list[Block], config: MarkdownConfig, document: Path | None) -
     kept: list[tuple[Block, str]] = []
     dropped_links = False
     for block in blocks:
+        if block.kind == "code" and block.info.lower() in _CITATION_FENCES:
+            if kept and kept[-1][0].kind == "paragraph" and kept[-1][1].rstrip().endswith(_LEAD_IN):
+                kept.pop()
+            continue
         if _link_only_block(block, config):
             dropped_links = True
             if kept and kept[-1][0].kind == "paragraph" and kept[-1][1].rstrip().endswith(_LEAD_IN):

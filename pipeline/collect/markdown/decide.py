@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pipeline.collect.markdown.answers import only_pointers, render
 from pipeline.collect.markdown.outline import Section
-from pipeline.collect.markdown.phrases import clean_title, is_step, step_verb
+from pipeline.collect.markdown.phrases import clean_title, is_step, numbering_of, step_verb
 from pipeline.collect.markdown.prefaces import preface
 from pipeline.collect.markdown.prompts import in_context, prompt
 from schemas.config import MarkdownConfig
@@ -37,7 +37,8 @@ STEP_SHARE = 0.6  # Yolo's "微调教程" has 4 steps in 5 items; no topic list 
 _BOILERPLATE = re.compile(
     r"(?:附注|备注|参考|参考文献|参考资料|参考文档|参考链接|相关链接|references?|致谢|acknowledge?ments?|license|许可证"
     r"|开源协议|版权声明|copyright|更新日志|changelog|目录|table of contents|toc|联系方式|联系我们|contact|交流群"
-    r"|了解更多|learn more|star history|贡献指南|contributing|后记|写在最后|免责声明|(?:特别)?鸣谢|特别感谢)"
+    r"|了解更多|learn more|star history|贡献指南|contributing|后记|写在最后|免责声明|(?:特别)?鸣谢|特别感谢"
+    r"|引用|citations?|cite|bibtex)"
     r"(?:\s*[(（][^)）]*[)）])?",
     re.IGNORECASE,
 )
@@ -118,8 +119,18 @@ def _whole(section: Section) -> bool:
         return False  # "## 训练" / "## 推理" over "### Q1: …？": chapters of an FAQ, not steps
     if section.end - section.line > PROCEDURE_LINES or _answered_before(section):
         return False
+    numbered = all(numbering_of(child.title) is not None for child in children)
+    if not numbered and any(_split_by_headings(child) for child in children):
+        return False  # a step is one answer; one that splits into questions makes this no procedure
     steps = sum(is_step(child.title, numbered=child.number is not None) for child in children)
     return len(children) >= 2 and steps >= STEP_SHARE * len(children) and not _alternatives(children)
+
+
+def _split_by_headings(section: Section) -> bool:
+    """Sub-headings of its own that are questions apart ("#### 使用VLLM评估" over "##### 本地评估",
+    "##### 在Slurm集群上评估"), not a step's labelled parts. Numbered steps ("## 2. 使用 ray 搭建
+    集群" over "### 2.1 启动主节点") say they are one procedure, split or not."""
+    return any(child.kind == "heading" for child in section.children) and not _whole(section)
 
 
 def _answered_before(section: Section) -> bool:
@@ -140,13 +151,13 @@ def _pair(
 ) -> QaPair | DocumentProblem:
     answer = render(_answer_blocks(section), config, document)
     question = prompt(section.title, _parent(section, name), config, qline=section.kind == "qline")
+    if _is_boilerplate(section):
+        detail = f"{clean_title(section.title)!r} is a note's boilerplate, not a question"
+        return DocumentProblem("boilerplate_section", detail, section.line, section.headings)
     if not answer.text or only_pointers(answer.text):
         if answer.text or answer.dropped_links:
             return DocumentProblem("link_only_answer", "the answer is only links", section.line, section.headings)
         return DocumentProblem("no_answer", f"{question!r} has no answer in the note", section.line, section.headings)
-    if _is_boilerplate(section):
-        detail = f"{clean_title(section.title)!r} is a note's boilerplate, not a question"
-        return DocumentProblem("boilerplate_section", detail, section.line, section.headings)
     return QaPair(section.line, max(answer.end, section.line), question, answer.text, section.headings)
 
 

@@ -34,11 +34,12 @@ from schemas.config import MarkdownConfig
 
 _STRUCTURE = {"list", "table", "code", "math", "quote"}
 _ANNOUNCES = re.compile(
-    r"^(?:以下|下面|下文|本文|本节|本章|本篇|本页|接下来|这里(?:将|会|主要)"
+    r"^(?:以下|下面|下文|本文|本节|本章|本篇|本页|接下来|这里(?:将|会|主要|介绍|以)"
     r"|[这本该](?:份|篇|个|一)?(?:笔记|文档|文章|教程|页面?|指南|手册|仓库|项目|系列|部分))"
 )
 _ABOUT_NOTE = re.compile(r"欢迎(?:指正|star|交流|补充|批评)|持续更新|不定期更新", re.IGNORECASE)
-_POINTS = re.compile(r"参考|参见|详见|请看|可以查看|请查看|see |refer to", re.IGNORECASE)
+_POINTS = re.compile(r"参考|参见|详见|请看|可以查看|请查看|请确保|see |refer to|make sure", re.IGNORECASE)
+_ASIDE = re.compile(r"^>\s*(?:\*\*)?\s*(?:注意|提示|备注|警告|note|tip|warning|important)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _LEADS_IN = re.compile(r"(?:[：:]|如下[：:。]?|分别是|包括|有以下几[种个类点])$")
 
@@ -49,7 +50,7 @@ def preface(section: Section, *, opens_note: bool, config: MarkdownConfig, docum
         return None
     blocks = [part for part in section.lead if part.kind != "heading" and not _holds_questions(part, section)]
     blocks = _without_announcements(blocks, config, document)
-    if not blocks or not (opens_note or any(block.kind in _STRUCTURE for block in blocks)):
+    if not blocks or not (opens_note or any(_structure(block) for block in blocks)):
         return None
     answer = render(blocks, config, document)
     if not answer.text or only_pointers(answer.text) or _defined_below(section):
@@ -73,6 +74,11 @@ def _without_announcements(blocks: list[Block], config: MarkdownConfig, document
     while kept and kept[-1][0].kind == "paragraph" and _LEADS_IN.search(kept[-1][1]):
         kept.pop()
     return [block for block, _ in kept]
+
+
+def _structure(block: Block) -> bool:
+    """A block that says more than prose; a quoted aside ("> 注意：数据集会自动下载") does not."""
+    return block.kind in _STRUCTURE and not (block.kind == "quote" and _ASIDE.match(block.text))
 
 
 def _captions_code(blocks: list[Block], index: int) -> bool:

@@ -486,3 +486,48 @@ def test_sub_sections_after_a_complete_example_are_questions_not_steps() -> None
     short = "## 部署\n\n按下面的步骤部署。\n\n### 安装依赖\n\n运行 pip。\n\n### 启动服务\n\n运行 serve。\n"
     [whole] = pairs(short)
     assert "运行 pip" in whole.answer and "运行 serve" in whole.answer
+
+
+def test_a_citation_request_and_its_bibtex_are_boilerplate() -> None:
+    note = (
+        "# 数据污染评估\n\n## 基于自建数据的标注\n\n运行 `eval_contamination.py`，比较 test 与 ref 的困惑度。\n\n"
+        "如果使用了该方法，请添加引用:\n\n```bibtex\n@misc{2023opencompass,\n  year={2023}\n}\n```\n\n"
+        "## 引用\n\n```bibtex\n@misc{needlebench,\n  year={2024}\n}\n```\n"
+    )
+    [pair] = pairs(note)
+    assert "困惑度" in pair.answer and "@misc" not in pair.answer and "请添加引用" not in pair.answer
+    assert (15, "boilerplate_section") in problems(note)
+
+
+def test_an_introduction_that_names_its_example_or_a_prerequisite_is_no_answer() -> None:
+    example = (
+        "# 代码评测教程\n\n这里以 `humaneval` 和 `mbpp` 为例，主要介绍如何评测模型的代码能力。\n\n"
+        "## pass@1\n\n直接运行 humaneval 配置。\n"
+    )
+    assert [p.question for p in pairs(example)] == ["请介绍代码评测教程中的pass@1。"]
+    prerequisite = (
+        "# 配置数据集\n\n本节教程主要关注如何选择和配置数据集。请确保你已按照[数据集准备](install.md)下载好数据集。\n\n"
+        "## 目录结构\n\n每个数据集一个文件夹。\n"
+    )
+    assert [p.line for p in pairs(prerequisite)] == [5]
+    aside = (
+        "# 大海捞针\n\n## 评估步骤\n\n> 注意：数据集会自动从 Huggingface 加载。\n\n### 安装\n\n运行 pip。\n\n"
+        "### 配置数据集\n\n已预先配置好 4k 到 1000k 的长度区间。\n"
+    )
+    assert [p.line for p in pairs(aside)] == [7, 11]
+
+
+def test_a_sub_section_that_splits_into_questions_is_no_step_of_a_procedure() -> None:
+    note = (
+        "### 评估示例\n\n#### 使用 VLLM 部署的模型进行评估\n\n##### 本地评估\n\n运行 `opencompass --local`。\n\n"
+        "##### 在 Slurm 集群上评估\n\n运行 `opencompass --slurm`。\n\n"
+        "#### 评估其他 Huggingface 模型\n\n修改 models 配置。\n"
+    )
+    assert [p.line for p in pairs(note)] == [5, 9, 13]
+    numbered = (
+        "# 多节点部署\n\n## 1. 创建容器\n\n运行 docker。\n\n"
+        "## 2. 搭建集群\n\n### 2.1 启动主节点\n\n运行 ray start --head。\n\n"
+        "### 2.2 加入集群\n\n运行 ray start --address。\n"
+    )
+    [whole] = pairs(numbered)
+    assert "docker" in whole.answer and "--address" in whole.answer
