@@ -67,6 +67,7 @@ PROTECTED = re.compile(
 )
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]*)>?[^)]*\)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)|<https?://[^>]+>|https?://[^\s)）]+")
+TAG = re.compile(r"</?[A-Za-z][^>]*>")
 WORDS = re.compile(r"[\w\u4e00-\u9fff]")
 POINTER_WORDS = 20  # "具体可以参考[…](…)。", "loss的源代码可以在[这里](…)找到。": a pointer line
 LOOK_ALIKE = re.compile(r"[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
@@ -221,7 +222,7 @@ def _non_blank(lines: list[str], first: int, last: int) -> set[int]:
 
 
 def _carries_text(line: str) -> bool:
-    text = IMAGE.sub("", line).strip()
+    text = TAG.sub("", IMAGE.sub("", line)).strip()  # "<div align="center">" around an image says nothing
     unlinked = LINK.sub("", text)
     return bool(text) and (unlinked == text or len(WORDS.findall(unlinked)) > POINTER_WORDS)
 

@@ -5,7 +5,8 @@ the answer, when its own title asks and none of theirs does ("算法简单理解
 a title that asks outright, with a question mark or word, outranks sub-titles that only end in an
 instruction such as "…示例说明", unless it was answered at length before them), or when they read
 as the steps of one procedure of at most PROCEDURE_LINES lines ("加载数据", "构建模型", "4. 微调",
-"步骤 1: 启动服务", …: STEP_SHARE of two or more, and no question further down, as under an FAQ's
+"步骤 1: 启动服务", …: STEP_SHARE of two or more, or whatever they are called when the text
+before them says so, "请顺序执行下列步骤", and no question further down, as under an FAQ's
 chapters "## 训练", "## 推理"; sub-titles that all open with one verb, "使用CLI", "使用Python", are
 ways to do a thing, not steps; nor are sub-sections after a section answered at length, as a
 complete example then "### 设置多卡并行", "### 设置上下文长度"). Otherwise its sub-sections are decided in turn, and its
@@ -42,6 +43,7 @@ _BOILERPLATE = re.compile(
     r"(?:\s*[(（][^)）]*[)）])?",
     re.IGNORECASE,
 )
+_ANNOUNCES_STEPS = re.compile(r"(?:下列|以下|下面|如下)(?:的)?(?:几个)?步骤|顺序执行|依次(?:执行|完成|进行)")
 _GENERIC_NAMES = {"readme", "index", "notes", "note", "untitled", "笔记", "main"}
 
 
@@ -119,6 +121,8 @@ def _whole(section: Section) -> bool:
         return False  # "## 训练" / "## 推理" over "### Q1: …？": chapters of an FAQ, not steps
     if section.end - section.line > PROCEDURE_LINES or _answered_before(section):
         return False
+    if len(children) >= 2 and any(_ANNOUNCES_STEPS.search(block.text) for block in section.lead):
+        return True  # "请顺序执行下列步骤": the author says the sub-sections are one procedure
     numbered = all(numbering_of(child.title) is not None for child in children)
     if not numbered and any(_split_by_headings(child) for child in children):
         return False  # a step is one answer; one that splits into questions makes this no procedure

@@ -28,7 +28,7 @@ _TITLE_MARK = re.compile(_MARK.format(words="Q|Question|QA|Q&A|FAQ|问|问题|�
 _ASKING = re.compile(
     r"[?？]|什么|为什么|为何|如何|怎么|怎样|咋|啥|哪些|哪个|哪种|哪里|哪儿|多少|几种|几个|是否|能否|可否|有没有|是不是"
     r"|[吗呢][。.]?$|一下|^请(?!求)|^(?:简述|简要|试述|论述|描述|解释|说明|列举|比较|对比|谈谈|说说|讲讲|聊聊|介绍|写出"
-    r"|写一个|实现(?!方式|方法|细节|原理|过程|思路|逻辑|机制)|推导|证明|计算|分析|总结|概述|设计|举例|阐述|区分)"
+    r"|写一个|实现(?!方式|方法|细节|原理|过程|思路|逻辑|机制)|推导|证明|计算|分析|总结|概述|设计(?!思路|理念|原则|目标|模式|哲学)|举例|阐述|区分)"
     r"|(?:介绍|简介|解释|讲解|详解|说明|概述|总结|对比|比较|分析)(?:一下)?$"
     r"|区别|差异|差别|异同|\S\s+(?:vs\.?|versus)\s+\S|(?:^|\s)(?:what|why|how|when|which|who|where|whether|is|are|can|does|do|should|explain"
     r"|describe|compare|list|write|implement|define)\b",
@@ -47,6 +47,9 @@ _STEP = re.compile(
     r"|进入|访问|查看|修改|更新|卸载|唤醒|添加|启用|克隆|拉取|重启|停止)|(?:install|import|load|prepare|build"
     r"|create|define|set|configure|train|evaluate|test|use|run|deploy|save|export)\b)",
     re.IGNORECASE,
+)
+_STEP_MARK = re.compile(
+    r"^(?:第[一二三四五六七八九十0-9]+步|步骤\s*[一二三四五六七八九十0-9]+|step\s*[0-9]+)", re.IGNORECASE
 )
 _INTERROGATIVE = {
     "what": {"what", "what is it", "what it is", "what is this", "concept", "concepts", "definition",
@@ -101,6 +104,8 @@ def is_step(text: str, *, numbered: bool = False) -> bool:
     The action needs an object, unless the line is numbered: "### 训练" or "### 推理" alone
     names a stage (a topic), "4. 微调" then "5. 使用" are steps.
     """
+    if _STEP_MARK.match(_EMPHASIS.sub("", text).strip()):
+        return True  # "第一步: 将模型…起起来": the mark says it, whatever the words after it
     title = clean_title(text)
     match = _STEP.match(title)
     return bool(match) and (numbered or bool(re.search(r"\w", title[match.end() :])))

@@ -43,7 +43,7 @@ _GENERIC_LENGTH = 2  # "题目", "参数", "代码": too short to mean anything 
 _ATTRIBUTE = re.compile(r"(?:区别|差异|差别|异同|联系|关系|优缺点|优势|劣势|作用|意义|原理|特点|用途|含义)$")
 _INSTRUCTION = re.compile(
     r"^(?:请|简单|简要|简述|试述|论述|描述|解释|说明|列举|比较|对比|谈谈|说说|讲讲|聊聊|讲|说|介绍|写|实现(?!方式|方法|细节|原理|过程|思路|逻辑|机制)|推导|证明|计算"
-    r"|分析|总结|概述|设计|举例|阐述)|一下"
+    r"|分析|总结|概述|设计(?!思路|理念|原则|目标|模式|哲学)|举例|阐述)|一下"
 )
 _LABEL = re.compile(r"^(?:总结|小结)\s*[:：]\s*")  # "总结：T5 vs. Transformer的核心差别"
 _VERSUS = re.compile(r"(.+?)\s+(?:vs\.?|versus)\s+(.+)", re.IGNORECASE)

@@ -531,3 +531,33 @@ def test_a_sub_section_that_splits_into_questions_is_no_step_of_a_procedure() ->
     )
     [whole] = pairs(numbered)
     assert "docker" in whole.answer and "--address" in whole.answer
+
+
+def test_steps_the_author_announces_or_marks_are_one_procedure() -> None:
+    announced = (
+        "# Intern-S1评测教程\n\n请顺序执行下列步骤来启动评测。\n\n## 模型下载与部署\n\n从 Huggingface 获取权重。\n\n"
+        "## 评测配置\n\n### 模型配置\n\n填写 api 地址。\n\n### 数据集配置\n\n选择数据集。\n\n"
+        "## 启动评测\n\n运行 opencompass。\n"
+    )
+    [whole] = pairs(announced)
+    assert "获取权重" in whole.answer and "运行 opencompass" in whole.answer
+    marked = (
+        "# 评测 Lightllm 模型\n\n## 评测\n\n### 第一步: 将模型在本地以服务的形式起起来\n\n运行 lightllm。\n\n"
+        "### 第二步: 评测上述模型\n\n运行 run.py。\n\n## 可视化\n\n打开报告。\n"
+    )
+    first, _ = pairs(marked)
+    assert "运行 lightllm" in first.answer and "运行 run.py" in first.answer
+
+
+def test_a_list_of_the_sub_sections_is_a_table_of_contents_not_an_answer() -> None:
+    note = (
+        "# 准备模型\n\n要支持新模型，有以下几种方式：\n\n1. 基于 HuggingFace 的模型\n2. 基于 API 的模型\n\n"
+        "## 基于 HuggingFace 的模型\n\n写一个 HuggingFaceCausalLM 配置。\n\n"
+        "## 基于 API 的模型\n\n写一个 OpenAI 配置。\n"
+    )
+    assert [p.line for p in pairs(note)] == [8, 12]
+
+
+def test_a_design_rationale_heading_is_a_topic_not_an_instruction() -> None:
+    note = "# 框架\n\n## 能力维度\n\n### 设计思路\n\n从通用人工智能的角度出发。\n\n### 通用能力\n\n语言、知识、推理。\n"
+    assert pairs(note)[0].question == "请介绍能力维度中的设计思路。"
