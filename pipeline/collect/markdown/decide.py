@@ -9,7 +9,8 @@ as the steps of one procedure of at most PROCEDURE_LINES lines ("加载数据", 
 before them says so, "请顺序执行下列步骤", and no question further down, as under an FAQ's
 chapters "## 训练", "## 推理"; sub-titles that all open with one verb, "使用CLI", "使用Python", are
 ways to do a thing, not steps; nor are sub-sections after a section answered at length, as a
-complete example then "### 设置多卡并行", "### 设置上下文长度"). Otherwise its sub-sections are decided in turn, and its
+complete example then "### 设置多卡并行", "### 设置上下文长度"; nor a sub-section that splits into
+questions of its own, unless numbered). Otherwise its sub-sections are decided in turn, and its
 preface (the text before them) is released only when it answers by itself (`prefaces`): an
 introduction is not an answer. A question left with no answer is `no_answer`, one answered only by
 links is `link_only_answer`, a section of a note's boilerplate ("附注", "Reference", "License",

@@ -5,16 +5,17 @@ released, as a pair asking the section's title, when it says something by itself
 
 - it opens the whole note (the one top section of a documentation page: "# 采样" then
   "采样是SWIFT新支持的重要能力之一…"), or
-- it holds more than prose: a list, a table, a code block, a formula or a quote (an answer that
-  was written before its details, such as "### 关键步骤" with its numbered steps, then
-  "#### 1. 数据").
+- it holds more than prose: a list, a table, a code block, a formula or a quote other than an
+  aside ("> 注意：…"): an answer that was written before its details, such as "### 关键步骤"
+  with its numbered steps, then "#### 1. 数据".
 
 Paragraphs that announce what follows or speak of the note itself (starting "以下/下面/本节/这份
 笔记…" and saying nothing more than pointers, or saying "欢迎指正") are left out of it, and so is
 a last paragraph ending in a colon, "如下" or "分别是"; a preface whose first paragraph announces is
 an introduction throughout and stays out whole, unless the announcement captions the code below it
 ("以下是使用pipeline进行离线推理的示例" over its example). It is never released when it only points
-elsewhere (links, "详见[…](…)"), or when a sub-section already asks what the section is
+elsewhere (links, "详见[…](…)"), when it only lists the sub-sections (a table of contents), or
+when a sub-section already asks what the section is
 ("强化微调的概念", "简介"): that one is the answer. In rounds 1-2 of the gold notes
 (bench/quality/markdown/) the labellers kept the opening preface of five of the ten documentation
 pages that have one with sub-sections; in round 4, five of six labellers made a pair of a page's
@@ -66,7 +67,8 @@ def _without_announcements(blocks: list[Block], config: MarkdownConfig, document
     """The preface without the paragraphs that announce what follows or speak of the note, and
     without a last paragraph that leads into the sub-sections ("分别是："). What is left says
     something by itself: "知识蒸馏是一种…" stays when "本文档自顶向下地介绍…" follows it. A
-    preface whose first paragraph announces is an introduction throughout and stays out whole."""
+    preface whose first paragraph announces is an introduction throughout and stays out whole,
+    unless the announcement captions code (`_captions_code`)."""
     texts = [render([block], config, document).text for block in blocks]
     if not texts or (_announcement(texts[0]) and not _captions_code(blocks, 0)):
         return []
