@@ -145,19 +145,25 @@ def run(parts: list[str], show: int) -> bool:
 
 def _agreement(labels: list[dict]) -> None:
     """How far two readers agree: a second reader's pairs (second_reader.jsonl, written blind on
-    notes of round 5) scored against labels.jsonl with the same matching rule, a ceiling for recall."""
+    notes of rounds 5 and 10) scored against labels.jsonl with the same matching rule, per round: a
+    ceiling for recall against one reader."""
     second = [json.loads(line) for line in (HERE / "second_reader.jsonl").read_text(encoding="utf-8").splitlines()]
     first = {label["note"]: label for label in labels}
-    expected = found = matched = 0
+    rounds: dict[str, list[int]] = {}
     for label in second:
         lines = (NOTES / label["note"]).read_text(encoding="utf-8").splitlines()
         theirs = [_expected(label["note"], pair, lines) for pair in first[label["note"]]["pairs"]]
         ours = [_expected(label["note"], pair, lines) for pair in label["pairs"]]
         _match(theirs, ours)
-        expected, found = expected + len(theirs), found + len(ours)
-        matched += sum(pair.match is not None for pair in theirs)
-    print(f"two readers on {len(second)} notes: the second finds {matched / max(expected, 1):.1%} of the first's "
-          f"{expected} pairs, {matched / max(found, 1):.1%} of its {found} pairs are the first's")  # fmt: skip
+        tally = rounds.setdefault(first[label["note"]].get("held_out", "rounds 1-2").split(" (")[0], [0, 0, 0, 0])
+        tally[0] += 1
+        tally[1] += len(theirs)
+        tally[2] += len(ours)
+        tally[3] += sum(pair.match is not None for pair in theirs)
+    for name, (notes, expected, found, matched) in rounds.items():
+        recall, precision = matched / max(expected, 1), matched / max(found, 1)
+        print(f"two readers on {notes} notes of {name}: the second finds {recall:.1%} of the first's "
+              f"{expected} pairs, {precision:.1%} of its {found} pairs are the first's")  # fmt: skip
 
 
 def _score(notes: list[dict]) -> Tally:
