@@ -149,21 +149,21 @@ def _agreement(labels: list[dict]) -> None:
     ceiling for recall against one reader."""
     second = [json.loads(line) for line in (HERE / "second_reader.jsonl").read_text(encoding="utf-8").splitlines()]
     first = {label["note"]: label for label in labels}
-    rounds: dict[str, list[int]] = {}
+    rounds: dict[str, Tally] = {}
     for label in second:
         lines = (NOTES / label["note"]).read_text(encoding="utf-8").splitlines()
         theirs = [_expected(label["note"], pair, lines) for pair in first[label["note"]]["pairs"]]
         ours = [_expected(label["note"], pair, lines) for pair in label["pairs"]]
         _match(theirs, ours)
-        tally = rounds.setdefault(first[label["note"]].get("held_out", "rounds 1-2").split(" (")[0], [0, 0, 0, 0])
-        tally[0] += 1
-        tally[1] += len(theirs)
-        tally[2] += len(ours)
-        tally[3] += sum(pair.match is not None for pair in theirs)
-    for name, (notes, expected, found, matched) in rounds.items():
-        recall, precision = matched / max(expected, 1), matched / max(found, 1)
-        print(f"two readers on {notes} notes of {name}: the second finds {recall:.1%} of the first's "
-              f"{expected} pairs, {precision:.1%} of its {found} pairs are the first's")  # fmt: skip
+        tally = rounds.setdefault(first[label["note"]].get("held_out", "rounds 1-2").split(" (")[0], Tally())
+        tally.notes += 1
+        tally.expected += len(theirs)
+        tally.extracted += len(ours)
+        tally.matched += sum(pair.match is not None for pair in theirs)
+    for name, tally in rounds.items():
+        precision = tally.matched / max(tally.extracted, 1)
+        print(f"two readers on {tally.notes} notes of {name}: the second finds {tally.recall:.1%} of the first's "
+              f"{tally.expected} pairs, {precision:.1%} of its {tally.extracted} pairs are the first's")  # fmt: skip
 
 
 def _score(notes: list[dict]) -> Tally:

@@ -30,7 +30,7 @@ from urllib.parse import unquote
 
 from pipeline.collect.markdown.blocks import Block
 from pipeline.collect.markdown.fences import prose, prose_lines
-from pipeline.collect.markdown.text import outside_code, unescape
+from pipeline.collect.markdown.text import outside_code, unescape, without_tags
 from pipeline.dedup.sketch import unify_lookalikes
 from schemas.config import MarkdownConfig
 
@@ -62,7 +62,6 @@ _CLAUSE = re.compile(r"[。；;！!，,\n]+")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]*", re.MULTILINE)
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -77,14 +76,11 @@ def render(blocks: list[Block], config: MarkdownConfig, document: Path | None) -
     kept: list[tuple[Block, str]] = []
     dropped_links = False
     for block in blocks:
-        if block.kind == "code" and block.info.lower() in _CITATION_FENCES:
+        citation = block.kind == "code" and block.info.lower() in _CITATION_FENCES
+        if citation or _link_only_block(block, config):
+            dropped_links = dropped_links or not citation
             if kept and kept[-1][0].kind == "paragraph" and kept[-1][1].rstrip().endswith(_LEAD_IN):
-                kept.pop()
-            continue
-        if _link_only_block(block, config):
-            dropped_links = True
-            if kept and kept[-1][0].kind == "paragraph" and kept[-1][1].rstrip().endswith(_LEAD_IN):
-                kept.pop()  # "SWIFT提供的脚手架训练脚本：" says nothing without its list
+                kept.pop()  # "SWIFT提供的脚手架训练脚本：", "请添加引用:" say nothing without what they lead to
             continue
         text = _render(block, config, document)
         if text.strip():
@@ -149,7 +145,7 @@ def _render(block: Block, config: MarkdownConfig, document: Path | None) -> str:
         return _code(block, config)
     if block.kind == "html":
         text = _COMMENT.sub("", _images(block.text, config, document))
-        return text if _WORD.search(_TAG.sub("", text)) or "<img" in text.lower() else ""
+        return text if _WORD.search(without_tags(text)) or "<img" in text.lower() else ""
     text = _images(block.text, config, document)
     if not _WORD.search(text) and block.kind != "hr":
         return ""

@@ -59,6 +59,7 @@ from pipeline.collect.markdown.phrases import (
     is_caption,
     numbering_of,
 )
+from pipeline.collect.markdown.text import without_tags
 
 _SHORT = 80  # a question line longer than this is a paragraph of an answer
 _LABEL = 24  # a plain label ("多模态模型：") is a few words, never a sentence
@@ -76,7 +77,6 @@ _FAQ_PROBLEM = 200  # an FAQ's problem may quote a whole error message ("Runtime
 _FAQ_CUT = re.compile(r"[：。？?]")  # where a one-line FAQ item's problem ends and its answer begins
 _SUMMARY = re.compile(r"^\s*<details\b[^>]*>\s*<summary\b[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
 _DETAILS_END = re.compile(r"</details>\s*$", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -205,7 +205,7 @@ def _summary(block: Block) -> str | None:
     match = _SUMMARY.match(block.text) if block.kind == "html" else None
     if match is None or _DETAILS_END.search(block.text):
         return None
-    words = re.sub(r"\s+", " ", _TAG.sub("", match.group(1))).strip()
+    words = re.sub(r"\s+", " ", without_tags(match.group(1))).strip()
     return words if words and len(words) <= _SHORT else None
 
 

@@ -48,9 +48,6 @@ _STEP = re.compile(
     r"|create|define|set|configure|train|evaluate|test|use|run|deploy|save|export)\b)",
     re.IGNORECASE,
 )
-_STEP_MARK = re.compile(
-    r"^(?:第[一二三四五六七八九十0-9]+步|步骤\s*[一二三四五六七八九十0-9]+|step\s*[0-9]+)", re.IGNORECASE
-)
 _INTERROGATIVE = {
     "what": {"what", "what is it", "what it is", "what is this", "concept", "concepts", "definition",
              "概念", "定义", "是什么", "什么是", "简介", "介绍", "概述", "overview", "introduction", "intro"},
@@ -104,11 +101,12 @@ def is_step(text: str, *, numbered: bool = False) -> bool:
     The action needs an object, unless the line is numbered: "### 训练" or "### 推理" alone
     names a stage (a topic), "4. 微调" then "5. 使用" are steps.
     """
-    if _STEP_MARK.match(_EMPHASIS.sub("", text).strip()):
-        return True  # "第一步: 将模型…起起来": the mark says it, whatever the words after it
-    title = clean_title(text)
-    match = _STEP.match(title)
-    return bool(match) and (numbered or bool(re.search(r"\w", title[match.end() :])))
+    # the title as written first: clean_title takes "第一步:" for numbering and drops the mark
+    for title in (_EMPHASIS.sub("", text).strip(), clean_title(text)):
+        match = _STEP.match(title)
+        if match and (numbered or re.search(r"\w", title[match.end() :])):
+            return True
+    return False
 
 
 def step_verb(text: str) -> str | None:

@@ -49,10 +49,11 @@ def preface(section: Section, *, opens_note: bool, config: MarkdownConfig, docum
     """The section's preface as a section of its own, when it is an answer (see the module)."""
     if section.kind != "heading":
         return None
+    titles = {clean_title(child.title).casefold() for child in section.children}
     blocks = [
         part
         for part in section.lead
-        if part.kind != "heading" and not _holds_questions(part, section) and not _lists_sub_sections(part, section)
+        if part.kind != "heading" and not _holds_questions(part, section) and not _lists_titles(part, titles)
     ]
     blocks = _without_announcements(blocks, config, document)
     if not blocks or not (opens_note or any(_structure(block) for block in blocks)):
@@ -93,12 +94,11 @@ def _captions_code(blocks: list[Block], index: int) -> bool:
     return index + 1 < len(blocks) and blocks[index].kind == "paragraph" and blocks[index + 1].kind == "code"
 
 
-def _lists_sub_sections(block: Block, section: Section) -> bool:
-    """A list of the sub-sections that follow ("1. 基于 HuggingFace 的模型" over "## 基于 HuggingFace
-    的模型"): the section's table of contents, not an answer."""
+def _lists_titles(block: Block, titles: set[str]) -> bool:
+    """A list of the sub-sections that follow (their `titles`: "1. 基于 HuggingFace 的模型" over
+    "## 基于 HuggingFace 的模型"): the section's table of contents, not an answer."""
     if block.kind != "list" or not block.items:
         return False
-    titles = {clean_title(child.title).casefold() for child in section.children}
     named = sum(clean_title(item.first or "").casefold() in titles for item in block.items)
     return 2 * named >= len(block.items)
 

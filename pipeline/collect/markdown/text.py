@@ -1,4 +1,5 @@
-"""Markdown escapes, resolved outside code and math: what prompts and answers share.
+"""Markdown escapes, resolved outside code and math, and HTML tags: what prompts, answers and the
+outline share.
 
 (Look-alike ideographs, "这⾥" with U+2F25 instead of 里, are folded by dedup's `unify_lookalikes`,
 the one fold normalize, dedup and the notes parser use.)
@@ -17,6 +18,7 @@ _MATH = rf"\$\$.+?\$\$|\$(?=\S)[^$\n]+?(?<=\S)\$|\\\({_TEX}.+?\\\)|\\\[{_TEX}.+?
 _CODE = re.compile(f"{_FENCED}|{_CODE_SPAN}", re.MULTILINE | re.DOTALL)
 _CODE_OR_MATH = re.compile(f"{_FENCED}|{_CODE_SPAN}|{_MATH}", re.MULTILINE | re.DOTALL)
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_TAG = re.compile(r"<[^>]+>")
 
 
 def outside_code(text: str, change: Callable[[str], str], *, math: bool = False) -> str:
@@ -28,6 +30,11 @@ def outside_code(text: str, change: Callable[[str], str], *, math: bool = False)
         position = match.end()
     parts.append(change(text[position:]))
     return "".join(parts)
+
+
+def without_tags(text: str) -> str:
+    """HTML's words without its tags ("<summary><b>视频对话</b></summary>" -> "视频对话")."""
+    return _TAG.sub("", text)
 
 
 def unescape(text: str, keep: str = "") -> str:
