@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows import shards
+from flows import runners, shards
 from flows.artifacts import build_summary
-from flows.runners import task_runner
 from flows.shards import Finished, Input, Job, Piece, Prepared
 from flows.version import code_version
 from pipeline import collect
@@ -47,7 +46,6 @@ from pipeline.release import (
 )
 from pipeline.split import leakage
 from pipeline.stages import GlobalStage, annotation_store, build_stages, stage_names
-from pipeline.work import key
 from schemas import BuildOptions, InputFile, Manifest, RunConfig, RunnerConfig, SftRecord, StageCounts
 
 log = logging.getLogger(__name__)
@@ -85,12 +83,12 @@ def fingerprint_of(config: RunConfig, inputs: list[InputFile]) -> str:
 
 @task(name="collect-clean", tags=["shard"])
 def prepare_task(job: Job, items: list[Input]) -> list[Prepared]:
-    return [shards.prepare(job, item) for item in items]
+    return runners.call(shards.prepare_all, job, items)
 
 
 @task(name="dedup-render", tags=["shard"])
 def finish_task(job: Job, pieces: list[Piece], decisions: list[dict[str, Any]]) -> list[Finished]:
-    return [shards.finish(job, piece, part, _digest(part)) for piece, part in zip(pieces, decisions, strict=True)]
+    return runners.call(shards.finish_all, job, pieces, decisions)
 
 
 # A task does at least this much work: small files and pieces are taken together, because each
@@ -167,6 +165,13 @@ def build_dataset_flow(config_path: str, options: BuildOptions = BuildOptions())
     return build(config, options.force)
 
 
+def load_resources(config_path: str, options: BuildOptions = BuildOptions()) -> None:  # noqa: B008
+    """Load the tokenizer and segmenter a build of this config uses, in this process, ahead of the
+    flow (`sft run` does it while the Prefect API starts): the build then finds them loaded."""
+    resources = shards.resources(with_options(load_run_config(config_path, options.overrides), options))
+    _ = resources.renderer, resources.segmenter
+
+
 def with_options(config: RunConfig, options: BuildOptions) -> RunConfig:
     """The config with this build's runner choices applied (they never change the release)."""
     runner = config.runner.model_copy(
@@ -211,7 +216,7 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
     started = time.perf_counter()
     reads = [[items[i] for i in group] for group in groups([i.size for i in items], GROUP_BYTES)]
     todo = [group for group in reads if not all(shards.is_prepared(job, item) for item in group)]
-    with task_runner(config.runner, len(todo), sum(item.size for group in todo for item in group)) as runner:
+    with runners.task_runner(config.runner, len(todo), sum(item.size for group in todo for item in group)) as runner:
         calls = [({"job": job, "items": g}, group_name([i.name for i in g])) for g in reads]
         prepared = [p for result in _run(runner, prepare_task, "collect-clean", calls, logger) for p in result]
         pieces = [piece for part in prepared for piece in part.pieces]
@@ -225,6 +230,7 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
         finished = [f for result in _run(runner, finish_task, "dedup-render", calls, logger) for f in result]
     counts = [c for part in prepared for c in part.counts] + [c for part in finished for c in part.counts]
     stage_counts = _totals(stage_names(config), counts)
+    logger.info("%s: %s", config.tokenizer, renderer.reason)
     checks = {"template": {"name": renderer.template_name, "reason": renderer.reason}}
     if config.release.leakage_check:
         checks["leakage"] = _leakage(config, finished)
@@ -295,10 +301,6 @@ def _decide(stages: list[GlobalStage], pieces: list[Piece]) -> list[dict]:
     for start, stop in zip(rows.starts, rows.starts[1:], strict=False):
         parts.append({name: rows_of(decision, start, stop) for name, decision in decided.items()})
     return parts
-
-
-def _digest(decisions: dict[str, Any]) -> str:
-    return key({name: asdict(value) for name, value in decisions.items()})
 
 
 def _leakage(config: RunConfig, finished: list[Finished]) -> dict:

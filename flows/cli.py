@@ -135,10 +135,15 @@ def run(
                                workers=workers)  # fmt: skip
         _sources_exist(run_config)
     _set_log_level(log_level.value if log_level else None)
-    from flows.build import build_dataset_flow
+    from flows.serve import ServerError, ephemeral_api
 
-    with _reported(ReleaseRefused), _progress():
-        result = build_dataset_flow(str(config), options)
+    with _reported(ReleaseRefused, ServerError), ephemeral_api() as api_ready:
+        from flows.build import build_dataset_flow, load_resources
+
+        load_resources(str(config), options)  # while the API starts; a bad tokenizer is told here
+        api_ready()
+        with _progress():
+            result = build_dataset_flow(str(config), options)
     manifest = result.manifest
     state = "new release" if result.created else "unchanged: no new version"
     console.print(Text.assemble((f"{manifest.dataset}@{manifest.version}", "bold"), f" ({state}) at {result.release}"))

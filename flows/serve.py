@@ -25,7 +25,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +130,42 @@ def stop_kept_server(home: Path | None = None) -> bool:
     return stop_group(pid)
 
 
+# What Prefect's own ephemeral server gets (prefect.server.api.server.SubprocessASGIServer): no UI,
+# only the services an ephemeral API runs.
+EPHEMERAL_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+
+
+@contextlib.contextmanager
+def ephemeral_api() -> Iterator[Callable[[], None]]:
+    """Prefect's ephemeral API for one command, started before the command imports Prefect.
+
+    Prefect starts the same server itself when PREFECT_API_URL is unset, but only when the flow
+    begins, and it imports the whole server in the calling process first (five CPU seconds that
+    process never uses). Started here, the server boots in its own process while this one imports
+    Prefect and loads the build's resources; the block yields `ready()`, which waits for its health
+    check. With PREFECT_API_URL set (a user's server, or the one `sft prefect up` keeps) nothing
+    is started. The server dies with this process, and is stopped when the block ends.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield lambda: None
+        return
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+               "--host", HOST, "--port", str(port), "--log-level", "error", "--lifespan", "on"]  # fmt: skip
+    process = subprocess.Popen(
+        command, env=os.environ | EPHEMERAL_ENV, stdin=subprocess.DEVNULL, start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )  # fmt: skip
+    server = LocalServer(port, process, None)
+    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        yield lambda: _wait_healthy(server, timeout)
+    finally:
+        del os.environ["PREFECT_API_URL"]
+        stop(process, grace=10.0)
+
+
 def _home(home: Path | None) -> Path:
     return Path(home or os.environ["PREFECT_HOME"])  # flows/__init__ always sets it
 
@@ -165,12 +201,14 @@ def _wait_healthy(server: LocalServer, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process is not None and server.process.poll() is not None:
-            raise ServerError(f"the Prefect server exited with code {server.process.returncode}; see {server.log}")
+            where = f"; see {server.log}" if server.log else ""
+            raise ServerError(f"the Prefect server exited with code {server.process.returncode}{where}")
         if healthy(server.api_url):
             return
-        time.sleep(0.5)
+        time.sleep(0.1)
     raise ServerError(
-        f"the Prefect server on port {server.port} was not healthy after {timeout:.0f} s; see {server.log}"
+        f"the Prefect server on port {server.port} was not healthy after {timeout:.0f} s"
+        + (f"; see {server.log}" if server.log else "")
     )
 
 

@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -178,6 +178,10 @@ def is_prepared(job: Job, item: Input) -> bool:
     return job.cache.ready(job.cache.entry("prepare", _keys(job, item)[1]))
 
 
+def prepare_all(job: Job, items: list[Input]) -> list[Prepared]:
+    return [prepare(job, item) for item in items]
+
+
 def prepare(job: Job, item: Input) -> Prepared:
     config = job.config
     stages = build_stages(config, resources(config))
@@ -279,11 +283,16 @@ def _prepare_into(scratch: Path, job: Job, stages: list[Stage], read_entry: Path
     (scratch / "pieces.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
-def finish(job: Job, piece: Piece, decisions: dict[str, Any], digest: str) -> Finished:
+def finish_all(job: Job, pieces: list[Piece], decisions: list[dict[str, Any]]) -> list[Finished]:
+    return [finish(job, piece, part) for piece, part in zip(pieces, decisions, strict=True)]
+
+
+def finish(job: Job, piece: Piece, decisions: dict[str, Any]) -> Finished:
     """The global stages' decisions and every later stage, over one piece."""
     config = job.config
     stages = build_stages(config, resources(config))
     before, after = split_at_global(stages)
+    digest = key({name: asdict(value) for name, value in decisions.items()})
     finish_key = key("finish", piece.key, digest, job.section_key(*NEVER_READ), job.digests)
     entry = job.cache.entry("finish", finish_key)
     if not job.cache.ready(entry):

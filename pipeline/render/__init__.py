@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,7 +33,6 @@ from pipeline.render.templates import FALLBACK_TEMPLATES
 from schemas import Message, RecordResult, Rejection, RenderConfig, Segmentation, SftRecord
 
 STAGE = "render"
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,6 @@ def load_renderer(tokenizer_name: str, config: RenderConfig) -> Renderer:
         raise ValueError(f"tokenizer {tokenizer_name!r} is not a fast tokenizer; loss masks need its offsets")
     if tokenizer.chat_template:
         reason = "the tokenizer has its own chat template (a Chat model): data is rendered in the format it knows"
-        log.info("%s: %s", tokenizer_name, reason)
         return Renderer(tokenizer, tokenizer.chat_template, "tokenizer", reason)
     template, needed = FALLBACK_TEMPLATES[config.fallback_template]
     missing = [token for token in needed if token not in tokenizer.get_vocab()]
@@ -110,7 +107,6 @@ def load_renderer(tokenizer_name: str, config: RenderConfig) -> Renderer:
         f"the tokenizer has no chat template (a Base model): rendering with the configured "
         f"{config.fallback_template!r} template, which training will teach it"
     )
-    log.info("%s: %s", tokenizer_name, reason)
     return Renderer(tokenizer, template, config.fallback_template, reason)
 
 

@@ -4,6 +4,7 @@ cached work reused only where nothing that decides it changed, and the work fold
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -59,10 +60,20 @@ if __name__ == "__main__":  # a worker process imports this file again
 """
 
 
-def test_worker_processes_use_the_builds_ephemeral_api(collection: Path, tmp_path: Path) -> None:
-    """Without PREFECT_API_URL a build starts an ephemeral API server; a worker process that
-    inherited no URL started one of its own too (seconds of CPU each, on every build)."""
-    config = variant(collection, "ephemeral", "runner: {kind: processes, workers: 2}\n")
+def test_worker_processes_log_into_the_task_run(collection: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Pool workers have no Prefect: the pipeline's lines they log come back with each result."""
+    config = variant(collection, "logged", "runner: {kind: processes, workers: 2}\n")
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        assert build_dataset_flow(str(config)).created
+    segment = [r for r in caplog.records if r.name == "pipeline.engine" and r.getMessage().startswith("segment ")]
+    assert segment and all(r.process != os.getpid() for r in segment)
+    assert any("in, " in r.getMessage() and "kept" in r.getMessage() for r in segment)
+
+
+def test_dask_workers_use_the_builds_ephemeral_api(collection: Path, tmp_path: Path) -> None:
+    """Without PREFECT_API_URL a build starts an ephemeral API server; a Dask worker (which runs
+    Prefect's task engine) that inherited no URL started one of its own too (seconds of CPU each)."""
+    config = variant(collection, "ephemeral", "runner: {kind: dask, workers: 2}\n")
     script = tmp_path / "build.py"
     script.write_text(BUILD, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
