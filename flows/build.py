@@ -24,7 +24,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from flows import runners, shards
+from flows import runners, shards, workers
 from flows.artifacts import build_summary
 from flows.shards import Finished, Input, Job, Piece, Prepared
 from flows.version import code_version
@@ -83,12 +83,12 @@ def fingerprint_of(config: RunConfig, inputs: list[InputFile]) -> str:
 
 @task(name="collect-clean", tags=["shard"])
 def prepare_task(job: Job, items: list[Input]) -> list[Prepared]:
-    return runners.call(shards.prepare_all, job, items)
+    return workers.call(shards.prepare_all, job, items)
 
 
 @task(name="dedup-render", tags=["shard"])
 def finish_task(job: Job, pieces: list[Piece], decisions: list[dict[str, Any]]) -> list[Finished]:
-    return runners.call(shards.finish_all, job, pieces, decisions)
+    return workers.call(shards.finish_all, job, pieces, decisions)
 
 
 # A task does at least this much work: small files and pieces are taken together, because each

@@ -2,13 +2,9 @@
 
 threads: one process (Prefect's thread pool; the GIL makes it one core for this work).
 processes: Prefect's thread pool runs the task runs, and each task hands its shard work to a
-pool of worker processes (`call`), one per core by default. The workers are forked from a
-server process that imported the pipeline once, so a worker starts in milliseconds and loads
-only the segmenter and tokenizer; they never import Prefect nor talk to its API, so they cost
-nothing beyond the work (Prefect's own process pool spawns each worker from scratch, imports
-Prefect in it and runs the task engine there: seconds of CPU a worker, and a third of a small
-build's time). The pipeline's log lines of a call travel back with its result and are logged in
-the task run, so they still show in the run's logs.
+pool of worker processes (flows/workers.py), one per core by default. The workers never import
+Prefect nor talk to its API: Prefect's own process pool spawns each worker from scratch and runs
+its task engine there, which cost 3 to 4 CPU seconds a worker before it did any work.
 dask: prefect-dask's DaskTaskRunner on a `distributed` cluster, either the scheduler at
 `runner.address` or a local cluster of `workers` processes; the task runs themselves run on
 the workers, which must see the same paths as the machine that starts the build.
@@ -16,23 +12,15 @@ the workers, which must see the same paths as the machine that starts the build.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any, TypeVar
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows.workers import worker_pool
 from pipeline.config import ConfigError
 from schemas import RunnerConfig
-
-T = TypeVar("T")
-
-# What a worker needs, imported once in the fork server: a worker forked from it has them.
-PRELOAD = ["flows.shards", "pipeline.segment.segmenter", "pipeline.render", "transformers", "jieba", "opencc"]
 
 
 def cores() -> int:
@@ -52,9 +40,6 @@ def kind_for(config: RunnerConfig, tasks: int, input_bytes: int) -> str:
     return "processes" if workers > 1 and tasks > 1 and input_bytes >= PROCESSES_FROM_BYTES else "threads"
 
 
-_pool: ProcessPoolExecutor | None = None
-
-
 @contextmanager
 def task_runner(config: RunnerConfig, tasks: int, input_bytes: int) -> Iterator[TaskRunner]:
     """The runner for `tasks` tasks over `input_bytes` of input still to read, entered."""
@@ -64,59 +49,9 @@ def task_runner(config: RunnerConfig, tasks: int, input_bytes: int) -> Iterator[
         with _api_for_workers(config), _dask_runner(config, workers) as runner:
             yield runner
         return
-    pool = _worker_pool(min(workers, max(tasks, 1))) if kind == "processes" else nullcontext()
+    pool = worker_pool(min(workers, max(tasks, 1))) if kind == "processes" else nullcontext()
     with pool, ThreadPoolTaskRunner(max_workers=workers) as runner:
         yield runner
-
-
-def call(fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` in the build's worker processes when it has them, else in this thread."""
-    if _pool is None:
-        return fn(*args)
-    result, records = _pool.submit(_logged, fn, args).result()
-    for record in records:
-        logging.getLogger(record.name).handle(record)
-    return result
-
-
-@contextmanager
-def _worker_pool(workers: int) -> Iterator[None]:
-    global _pool
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    level = logging.getLogger("pipeline").level
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_level, initargs=(level,)) as pool:
-        _pool = pool
-        try:
-            yield
-        finally:
-            _pool = None
-
-
-def _set_level(level: int) -> None:
-    logging.getLogger("pipeline").setLevel(level)
-
-
-class _Kept(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        record.msg, record.args, record.exc_info = record.getMessage(), None, None  # picklable
-        self.records.append(record)
-
-
-def _logged(fn: Callable[..., T], args: tuple) -> tuple[T, list[logging.LogRecord]]:
-    """In a worker: the call's result and the pipeline's log records it made."""
-    logger, kept = logging.getLogger("pipeline"), _Kept()
-    logger.addHandler(kept)
-    propagate, logger.propagate = logger.propagate, False
-    try:
-        return fn(*args), kept.records
-    finally:
-        logger.removeHandler(kept)
-        logger.propagate = propagate
 
 
 def _dask_runner(config: RunnerConfig, workers: int) -> TaskRunner:
