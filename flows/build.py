@@ -216,7 +216,7 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
     started = time.perf_counter()
     reads = [[items[i] for i in group] for group in groups([i.size for i in items], GROUP_BYTES)]
     todo = [group for group in reads if not all(shards.is_prepared(job, item) for item in group)]
-    with runners.task_runner(config.runner, len(todo), sum(item.size for group in todo for item in group)) as runner:
+    with runners.task_runner(config, len(todo), sum(item.size for group in todo for item in group)) as runner:
         calls = [({"job": job, "items": g}, group_name([i.name for i in g])) for g in reads]
         prepared = [p for result in _run(runner, prepare_task, "collect-clean", calls, logger) for p in result]
         pieces = [piece for part in prepared for piece in part.pieces]

@@ -20,7 +20,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.workers import worker_pool
 from pipeline.config import ConfigError
-from schemas import RunnerConfig
+from schemas import RunConfig, RunnerConfig
 
 
 def cores() -> int:
@@ -41,15 +41,16 @@ def kind_for(config: RunnerConfig, tasks: int, input_bytes: int) -> str:
 
 
 @contextmanager
-def task_runner(config: RunnerConfig, tasks: int, input_bytes: int) -> Iterator[TaskRunner]:
-    """The runner for `tasks` tasks over `input_bytes` of input still to read, entered."""
+def task_runner(run: RunConfig, tasks: int, input_bytes: int) -> Iterator[TaskRunner]:
+    """The runner of a build of `tasks` tasks over `input_bytes` of input still to read, entered."""
+    config = run.runner
     kind = kind_for(config, tasks, input_bytes)
     workers = config.workers or cores()
     if kind == "dask":
         with _api_for_workers(config), _dask_runner(config, workers) as runner:
             yield runner
         return
-    pool = worker_pool(min(workers, max(tasks, 1))) if kind == "processes" else nullcontext()
+    pool = worker_pool(min(workers, max(tasks, 1)), run.model_dump_json()) if kind == "processes" else nullcontext()
     with pool, ThreadPoolTaskRunner(max_workers=workers) as runner:
         yield runner
 

@@ -139,14 +139,16 @@ EPHEMERAL_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "P
 def ephemeral_api() -> Iterator[Callable[[], None]]:
     """Prefect's ephemeral API for one command, started before the command imports Prefect.
 
-    Prefect starts the same server itself when PREFECT_API_URL is unset, but only when the flow
+    Prefect starts the same server itself when no API is configured, but only when the flow
     begins, and it imports the whole server in the calling process first (five CPU seconds that
     process never uses). Started here, the server boots in its own process while this one imports
     Prefect and loads the build's resources; the block yields `ready()`, which waits for its health
-    check. With PREFECT_API_URL set (a user's server, or the one `sft prefect up` keeps) nothing
-    is started. The server dies with this process, and is stopped when the block ends.
+    check. When an API is configured (PREFECT_API_URL, the server `sft prefect up` keeps, or a
+    Prefect profile or prefect.toml naming one) nothing is started, or what was started is
+    stopped once Prefect's settings name it. The server dies with this process, and is stopped
+    when the block ends.
     """
-    if os.environ.get("PREFECT_API_URL"):
+    if os.environ.get("PREFECT_API_URL") or ("prefect" in sys.modules and _configured_api()):
         yield lambda: None
         return
     port = free_port()
@@ -156,14 +158,37 @@ def ephemeral_api() -> Iterator[Callable[[], None]]:
         command, env=os.environ | EPHEMERAL_ENV, stdin=subprocess.DEVNULL, start_new_session=True,
         preexec_fn=_die_with_parent,
     )  # fmt: skip
-    server = LocalServer(port, process, None)
-    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
-    os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        yield lambda: _wait_healthy(server, timeout)
+        if _configured_api():  # imports Prefect (while the server boots): its settings name an API
+            yield lambda: None
+            return
+        server = LocalServer(port, process, None)
+        timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
+        with _api_url(server.api_url):
+            yield lambda: _wait_healthy(server, timeout)
+    finally:
+        stop(process, grace=10.0)
+
+
+def _configured_api() -> str | None:
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url
+
+
+@contextlib.contextmanager
+def _api_url(url: str) -> Iterator[None]:
+    """PREFECT_API_URL for the block, in the environment (for worker processes) and in the settings
+    Prefect built when it was imported."""
+    from prefect.context import refresh_global_settings_context
+
+    os.environ["PREFECT_API_URL"] = url
+    refresh_global_settings_context()
+    try:
+        yield
     finally:
         del os.environ["PREFECT_API_URL"]
-        stop(process, grace=10.0)
+        refresh_global_settings_context()
 
 
 def _home(home: Path | None) -> Path:

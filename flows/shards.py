@@ -145,9 +145,12 @@ class Finished:
 _resources: dict[str, Resources] = {}
 
 
-def resources(config: RunConfig) -> Resources:
-    """One Resources per config in each process: a worker loads the segmenter and tokenizer once."""
-    name = config.model_dump_json()
+def resources(config: RunConfig, name: str | None = None) -> Resources:
+    """One Resources per config in each process: a worker loads the segmenter and tokenizer once.
+
+    They are kept under the config's JSON (`name`, when the caller has it: a config read back from
+    JSON does not always dump to the same text, as defaults filled in by validators appear)."""
+    name = name or config.model_dump_json()
     if name not in _resources:
         _resources[name] = Resources(config)
     return _resources[name]

@@ -1,7 +1,8 @@
 """The worker side of the processes runner: a pool of processes that run shard work, no Prefect.
 
-The pool's processes are forked from multiprocessing's fork server, which imports `PRELOAD` once:
-a worker then starts in milliseconds and loads only the segmenter and tokenizer. Everything a
+The pool's processes are forked from multiprocessing's fork server, which imports `PRELOAD` once
+and loads the build's segmenter and tokenizer (flows/warm.py): a worker then starts in
+milliseconds with them, whatever the number of workers. Everything a
 worker unpickles (this module's functions, the shard functions) imports without Prefect, which
 costs seconds of CPU per process; Prefect's task runs stay in the build's process, in threads
 that wait on the pool (`call`).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -22,24 +24,30 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-PRELOAD = ["flows.workers", "flows.shards", "transformers.tokenization_utils_tokenizers", "jieba", "opencc"]
+PRELOAD = ["flows.workers", "flows.shards", "transformers.tokenization_utils_tokenizers", "jieba", "opencc",
+           "flows.warm"]  # fmt: skip
+# The run config of the build whose pool starts the fork server: flows/warm.py loads its resources.
+WARM_CONFIG = "SFT_WORKER_CONFIG"
 
 _pool: ProcessPoolExecutor | None = None
 
 
 @contextmanager
-def worker_pool(workers: int) -> Iterator[None]:
-    """While the block runs, `call` hands its work to `workers` processes."""
+def worker_pool(workers: int, config_json: str) -> Iterator[None]:
+    """While the block runs, `call` hands its work to `workers` processes of the build whose run
+    config is `config_json` (the fork server, started on the first call, loads its resources)."""
     global _pool
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     level = logging.getLogger("pipeline").level
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_level, initargs=(level,)) as pool:
-        _pool = pool
-        try:
+    os.environ[WARM_CONFIG] = config_json
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_level, initargs=(level,)) as pool:
+            _pool = pool
             yield
-        finally:
-            _pool = None
+    finally:
+        _pool = None
+        del os.environ[WARM_CONFIG]
 
 
 def call(fn: Callable[..., T], *args: Any) -> T:
