@@ -165,10 +165,10 @@ def build_dataset_flow(config_path: str, options: BuildOptions = BuildOptions())
     return build(config, options.force)
 
 
-def load_resources(config_path: str, options: BuildOptions = BuildOptions()) -> None:  # noqa: B008
+def load_resources(config: RunConfig, options: BuildOptions = BuildOptions()) -> None:  # noqa: B008
     """Load the tokenizer and segmenter a build of this config uses, in this process, ahead of the
     flow (`sft run` does it while the Prefect API starts): the build then finds them loaded."""
-    resources = shards.resources(with_options(load_run_config(config_path, options.overrides), options))
+    resources = shards.resources(with_options(config, options))
     _ = resources.renderer, resources.segmenter
 
 
@@ -210,6 +210,7 @@ def build(config: RunConfig, force: bool = False) -> BuildResult:
 def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], fingerprint: str, logger) -> BuildResult:
     resources = shards.resources(config)  # the same objects the tasks of this process use
     renderer = resources.renderer  # a bad tokenizer fails here, early
+    logger.info("%s: %s", config.tokenizer, renderer.reason)
     _ = resources.segmenter  # so does a missing user dictionary
     stages = build_stages(config, resources)
     job = Job(config, code_version(), shards.file_digests(config))
@@ -230,7 +231,6 @@ def _build(config: RunConfig, items: list[Input], inputs: list[InputFile], finge
         finished = [f for result in _run(runner, finish_task, "dedup-render", calls, logger) for f in result]
     counts = [c for part in prepared for c in part.counts] + [c for part in finished for c in part.counts]
     stage_counts = _totals(stage_names(config), counts)
-    logger.info("%s: %s", config.tokenizer, renderer.reason)
     checks = {"template": {"name": renderer.template_name, "reason": renderer.reason}}
     if config.release.leakage_check:
         checks["leakage"] = _leakage(config, finished)

@@ -140,7 +140,7 @@ def run(
     with _reported(ReleaseRefused, ServerError), ephemeral_api() as api_ready:
         from flows.build import build_dataset_flow, load_resources
 
-        load_resources(str(config), options)  # while the API starts; a bad tokenizer is told here
+        load_resources(run_config, options)  # while the API starts; a bad tokenizer is told here
         api_ready()
         with _progress():
             result = build_dataset_flow(str(config), options)

@@ -27,8 +27,8 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-# Below this much input, starting worker processes (each loads the segmenter and tokenizer: a
-# second or two of CPU) costs more than the parallel work saves.
+# Below this much input, starting the worker pool (its fork server imports the pipeline and loads
+# the segmenter and tokenizer: two to three CPU seconds) costs more than the parallel work saves.
 PROCESSES_FROM_BYTES = 8 << 20
 
 
