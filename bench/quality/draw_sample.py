@@ -191,6 +191,13 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 3:
             record |= {"part": "tuned", "held_out": "round 3 (tuned on from round 4)"}
+    # Round 5 (2026-12-03): round 4 is tuned on from now, and records none of rounds 1-4 drew
+    # are the new untuned part.
+    for record in draw(third, random.Random(20261205), chosen, 5).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 4:
+            record |= {"part": "tuned", "held_out": "round 4 (tuned on from round 5)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
