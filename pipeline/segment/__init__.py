@@ -17,7 +17,7 @@ __all__ = ["STAGE", "Segmenter", "load_segmenter", "run", "segment_record"]
 
 
 def segment_record(record: SftRecord, segmenter: Segmenter) -> SftRecord:
-    return record.model_copy(update={"segments": tuple(segmenter.segment(m.content) for m in record.messages)})
+    return record.replace(segments=tuple([segmenter.segment(m.content) for m in record.messages]))
 
 
 def run(records: Iterable[SftRecord], config: SegmentConfig, segmenter: Segmenter) -> RecordResult:

@@ -207,7 +207,7 @@ class Segmenter:
         pinyin = self._pinyin(words) if self.config.pinyin else None
         # Built from the backend's own output, so pydantic's validation would only cost time
         # (it was a third of the stage's time with rjieba).
-        return Segmentation.model_construct(words=words, pos=pos, stop=stop, pinyin=pinyin)
+        return Segmentation.trusted(words=words, pos=pos, stop=stop, pinyin=pinyin)
 
     def words(self, text: str) -> list[str]:
         return self.backend.cut(text)
