@@ -113,8 +113,8 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     output, _ = process.communicate()
+    wall = time.perf_counter() - started  # before the join: the sampler may sleep on after the exit
     sampler.join()
-    wall = time.perf_counter() - started
     reap_orphans()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -164,10 +164,24 @@ def ephemeral_api() -> Iterator[Callable[[], None]]:
             return
         server = LocalServer(port, process, None)
         timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
-        with _api_url(server.api_url):
-            yield lambda: _wait_healthy(server, timeout)
+        with _ephemeral_settings(server.api_url):
+            try:
+                yield lambda: _wait_healthy(server, timeout)
+            finally:
+                _send_queued_logs_and_events()
     finally:
         stop(process, grace=10.0)
+
+
+def _send_queued_logs_and_events() -> None:
+    """What Prefect's own test harness does before it stops its server: the flow run's last log
+    lines and events still queued go to the API while it is up. Left to Prefect's exit hooks, they
+    went to a stopped server and the command's exit waited on them."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=5)
+    EventsWorker.drain_all(timeout=5)
 
 
 def _configured_api() -> str | None:
@@ -177,15 +191,19 @@ def _configured_api() -> str | None:
 
 
 @contextlib.contextmanager
-def _api_url(url: str) -> Iterator[None]:
+def _ephemeral_settings(url: str) -> Iterator[None]:
     """PREFECT_API_URL for the block, in the environment (for worker processes) and in the settings
-    Prefect built when it was imported."""
+    Prefect built when it was imported; and no flow-run heartbeats. Heartbeats let a server mark a
+    flow run crashed when its process dies, but this API dies with the process, and the flow's end
+    waits for the heartbeat thread's one-second sleep (half a second of a small build's wall time)."""
     from prefect.context import refresh_global_settings_context
+    from prefect.settings import temporary_settings
 
     os.environ["PREFECT_API_URL"] = url
     refresh_global_settings_context()
     try:
-        yield
+        with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+            yield
     finally:
         del os.environ["PREFECT_API_URL"]
         refresh_global_settings_context()

@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-PRELOAD = ["flows.workers", "flows.shards", "transformers.tokenization_utils_tokenizers", "jieba", "opencc",
-           "flows.warm"]  # fmt: skip
+PRELOAD = ["flows.workers", "flows.shards", "pipeline.collect.markdown", "transformers.tokenization_utils_tokenizers",
+           "jieba", "opencc", "flows.warm"]  # fmt: skip
 # The run config of the build whose pool starts the fork server: flows/warm.py loads its resources.
 WARM_CONFIG = "SFT_WORKER_CONFIG"
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.collect.chunking import Chunk, cut_lines
 from pipeline.collect.compression import compression
 from pipeline.collect.encoding import ascii_compatible, has_private_use
 from pipeline.collect.formats import RowProblem, detect_format, to_conversations
-from pipeline.collect.markdown import DocumentProblem, NoteKind, QaPair, parse_note
-from pipeline.collect.problems import shorten
+from pipeline.collect.problems import DocumentProblem, shorten
 from pipeline.collect.readers import FileProblem, Row, file_encoding, file_kind, read_rows, read_text
 from pipeline.collect.sources import SourceFile, classify, expand_source, source_files
 from pipeline.ids import digest, record_id
@@ -32,6 +32,9 @@ from schemas import (
     SourcePointer,
 )
 from schemas.config import MarkdownConfig
+
+if TYPE_CHECKING:
+    from pipeline.collect.markdown import NoteKind
 
 __all__ = ["STAGE", "Chunk", "SourceFile", "chunks", "expand_source", "read", "run", "source_files"]
 
@@ -153,7 +156,10 @@ def _detected(data: object) -> str | None:
 
 
 def _markdown_items(path: Path, source: SourceConfig, kind: NoteKind) -> Iterator[SftRecord | Rejection]:
-    """The pairs of a note (Markdown, plain-text Q&A or HTML), each pointing at its lines and headings."""
+    """The pairs of a note (Markdown, plain-text Q&A or HTML), each pointing at its lines and headings.
+    The note parser (BeautifulSoup, markdown-it) is imported here: checking sources never needs it."""
+    from pipeline.collect.markdown import QaPair, parse_note
+
     encoding, text = read_text(path, source.encoding)
     group = f"doc:{_document_name(path, source)}"
     for item in parse_note(text, kind, source.markdown or MarkdownConfig(), path):

@@ -1,6 +1,7 @@
-"""The two ways input can be bad: a whole file (`FileProblem`) or one row (`RowProblem`).
+"""The ways input can be bad: a whole file (`FileProblem`), one row (`RowProblem`), or a note or
+one of its questions that yields no Q&A pair (`DocumentProblem`).
 
-Both carry a stable snake_case reason code and a detail for the rejection; readers and format
+All carry a stable snake_case reason code and a detail for the rejection; readers and format
 converters raise them, and collect turns them into rejections naming the file and line.
 """
 
@@ -31,3 +32,14 @@ class RowProblem(ValueError):
 def shorten(text: str, limit: int = DETAIL_CHARS) -> str:
     """A detail cut to `limit` characters: details echo input, and input can be a megabyte long."""
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+class DocumentProblem(ValueError):
+    """A document (or, with `line`, one of its questions) that yields no Q&A pair."""
+
+    def __init__(self, reason: str, detail: str, line: int | None = None, headings: tuple[str, ...] = ()) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.line = line
+        self.headings = headings

@@ -31,6 +31,7 @@ from pipeline.collect.markdown.outline import Section
 from pipeline.collect.markdown.phrases import clean_title, is_step, numbering_of, step_verb
 from pipeline.collect.markdown.prefaces import preface
 from pipeline.collect.markdown.prompts import in_context, prompt
+from pipeline.collect.problems import DocumentProblem
 from schemas.config import MarkdownConfig
 
 PROCEDURE_LINES = 150  # a longer procedure is split at its steps, each a question of its own
@@ -55,17 +56,6 @@ class QaPair:
     question: str
     answer: str
     headings: tuple[str, ...] = ()
-
-
-class DocumentProblem(ValueError):
-    """A document (or, with `line`, one of its questions) that yields no Q&A pair."""
-
-    def __init__(self, reason: str, detail: str, line: int | None = None, headings: tuple[str, ...] = ()) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-        self.line = line
-        self.headings = headings
 
 
 def decide(root: Section, config: MarkdownConfig, document: Path | None) -> list[QaPair | DocumentProblem]:
