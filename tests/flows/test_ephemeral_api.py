@@ -19,8 +19,8 @@ from flows.serve import ephemeral_api
 with ephemeral_api() as ready:
     ready()
     from prefect.settings import get_current_settings
-    url, configured = os.environ.get("PREFECT_API_URL"), get_current_settings().api.url
-    print("inside", url, configured, bool(url) and healthy(url))
+    url, settings = os.environ.get("PREFECT_API_URL"), get_current_settings()
+    print("inside", url, settings.api.url, bool(url) and healthy(url), settings.flows.heartbeat_frequency)
 print("after", os.environ.get("PREFECT_API_URL"), bool(url) and healthy(url, timeout=0.5))
 """
 
@@ -36,6 +36,7 @@ def run_script(home: Path) -> list[list[str]]:
 def test_without_an_api_a_server_runs_for_the_block_and_prefect_uses_it(tmp_path: Path) -> None:
     inside, after = run_script(tmp_path / "home")
     assert inside[1].startswith("http://127.0.0.1:") and inside[2] == inside[1] and inside[3] == "True"
+    assert inside[4] == "None"  # no heartbeats: nothing outlives this API to read them
     assert after == ["after", "None", "False"]  # the variable is gone and the server stopped
 
 
@@ -46,5 +47,6 @@ def test_an_api_a_profile_names_is_used_and_nothing_is_started(tmp_path: Path) -
         'active = "team"\n\n[profiles.team]\nPREFECT_API_URL = "http://127.0.0.1:9/api"\n', encoding="utf-8"
     )
     inside, after = run_script(home)
-    assert inside == ["inside", "None", "http://127.0.0.1:9/api", "False"]
+    assert inside[:4] == ["inside", "None", "http://127.0.0.1:9/api", "False"]
+    assert inside[4] != "None"  # a server that outlives the build is told the flow run is alive
     assert after == ["after", "None", "False"]
