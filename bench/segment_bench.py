@@ -5,8 +5,8 @@
 TEXT_FILE defaults to 红楼梦 from ../shared/data when present (the development machines have
 it), else to the project's sample texts repeated. The same lines go through raw jieba, raw
 rjieba (and THULAC and pkuseg when installed) and the segment stage with each backend; the
-target is stage >= 0.8x raw throughput (CPU time; rjieba's best of five runs, the slow backends
-one run). The last columns compare each backend with jieba:
+target is stage >= 0.8x raw throughput (CPU time; rjieba's best of nine runs of each, raw and
+stage taking turns; the slow backends one run). The last columns compare each backend with jieba:
 the share of jieba's word spans it also produces, and of messages segmented identically.
 """
 
@@ -77,14 +77,17 @@ def _spans(words: tuple[str, ...]) -> set[tuple[int, int]]:
     return spans
 
 
-def timed(work, repeats: int = 5) -> float:
-    """The best of `repeats` runs in CPU seconds of this process: a 2 MB pass takes a tenth of a
-    second with rjieba, where one wall-clock run moves by a quarter with the machine's load."""
-    best = float("inf")
+def timed(*works, repeats: int = 5) -> list[float]:
+    """The best of `repeats` runs of each work in CPU seconds of this process, the works taking
+    turns: a 2 MB pass takes a tenth of a second with rjieba, where one wall-clock run moves by a
+    quarter with the machine's load, and a drift of the machine's state over the runs (another
+    process's burst, the CPU's clock) weighs on each work alike."""
+    best = [float("inf")] * len(works)
     for _ in range(repeats):
-        start = time.process_time()
-        work()
-        best = min(best, time.process_time() - start)
+        for index, work in enumerate(works):
+            start = time.process_time()
+            work()
+            best[index] = min(best[index], time.process_time() - start)
     return best
 
 
@@ -107,14 +110,16 @@ def main() -> None:
             continue
         config = SegmentConfig(backend=backend)
         segmenter = segment.load_segmenter(config, mark_stop_words=False)  # as a default build runs it
-        repeats = 5 if backend == "rjieba" else 1
-        raw = timed(lambda: [segmenter.backend.raw(t) for t in texts], repeats)  # noqa: B023
-        stage = timed(lambda: segmented.__setitem__(backend, segment.run(records, config, segmenter).kept), repeats)  # noqa: B023
+        raw, stage = timed(
+            lambda: [segmenter.backend.raw(t) for t in texts],  # noqa: B023
+            lambda: segmented.__setitem__(backend, segment.run(records, config, segmenter).kept),  # noqa: B023
+            repeats=9 if backend == "rjieba" else 1,
+        )
         spans, lines = agreement(segmented["jieba"], segmented[backend])
         speeds = f"{megabytes / raw:9.2f} {megabytes / stage:11.2f} {raw / stage:10.2f}x"
         print(f"{backend:8} {speeds} {spans:14.1%} {lines:14.1%}")
     segmenter = segment.load_segmenter(SegmentConfig())
-    seconds = timed(lambda: clean.run(segmented["jieba"], CleanConfig(), segmenter))
+    (seconds,) = timed(lambda: clean.run(segmented["jieba"], CleanConfig(), segmenter))
     print(f"clean: {len(records) / seconds:,.0f} records/s ({len(records)} records, {seconds:.2f} s)")
 
 
