@@ -132,7 +132,7 @@ def poems(shared: Path, rng: random.Random) -> Iterator[tuple[str, dict, dict]]:
 
 def common_lines(sources: list[tuple]) -> dict[str, list[str]]:
     """Per source, the folded lines dedup would leave out of a shard holding the whole source."""
-    from pipeline.dedup.sketch import boilerplate
+    from pipeline.dedup.sketch import boilerplate, folded_lines
     from schemas import Message, RecordMeta, SftRecord, SourcePointer
 
     found = {}
@@ -145,7 +145,7 @@ def common_lines(sources: list[tuple]) -> dict[str, list[str]]:
             )
             for r in records(name, path, kind)
         ]
-        found[name] = sorted(boilerplate(pool))
+        found[name] = sorted(boilerplate([folded_lines(record) for record in pool]))
     return found
 
 
