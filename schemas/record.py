@@ -18,7 +18,8 @@ class Strict(BaseModel):
 
     `trusted` and `replace` are `model_construct` and `model_copy(update=...)` for values the
     project built itself, without pydantic's per-field loop and copies: in the segment stage those
-    two cost a third of rjieba's own time (tests/schemas/test_trusted.py holds them to pydantic's).
+    two cost about a quarter of rjieba's own time (tests/schemas/test_trusted.py holds them to
+    pydantic's).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
