@@ -150,11 +150,15 @@ def inspect_scheduled_run(client, serving: subprocess.Popen, log: Path, tmp_path
     assert any(re.fullmatch(r"dedup-render-0000-alpaca-p000(\+\d+)?", t) for t in tasks), tasks
     assert "release-toy" in tasks, tasks
 
-    # The pipeline's own INFO lines are in the run's logs, beside Prefect's.
-    logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[build.id])))
+    # The pipeline's own INFO lines are in the run's logs, beside Prefect's. Prefect sends logs in
+    # batches (every 2 s), so the last lines can reach the API after the run is final.
+    def logs_with_progress():
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[build.id])))
+        return logs if any(re.match(r"collect-clean: \d+ tasks, 20 records in", e.message) for e in logs) else None
+
+    logs = wait_for(logs_with_progress, 30, "the build's progress line in its logs", serving, log)
     pipeline = [entry for entry in logs if entry.name.startswith("pipeline.") and entry.level == 20]
     assert any(re.match(r"normalize 0000-alpaca: \d+ in, \d+ kept", e.message) for e in pipeline), pipeline
-    assert any(re.match(r"collect-clean: \d+ tasks, 20 records in", e.message) for e in logs)
 
     # The deployment's form: the build options as fields, with their descriptions.
     schema = deployment.parameter_openapi_schema
