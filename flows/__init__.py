@@ -10,7 +10,7 @@ server (PREFECT_API_URL set) runs log at INFO; on the ephemeral API, where the l
 but the terminal, only warnings print and the command shows its own progress.
 
 A server that `sft prefect up` keeps on the same PREFECT_HOME is used when PREFECT_API_URL is
-unset: a build then skips the ephemeral API's start (about 7 of a 200-record build's 12.8 CPU seconds).
+unset: a build then skips the ephemeral API's start (about 3.4 of a 200-record build's 6.4 CPU seconds).
 
 The ephemeral API server runs in a subprocess that is stopped when a command ends; it then
 logs the cancellation of its last run-history flush as an ERROR with a long traceback
