@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
@@ -16,31 +17,17 @@ _set = object.__setattr__
 class Strict(BaseModel):
     """Internal models are strict: unknown keys are bugs, and records never change in place.
 
-    `trusted` and `replace` are `model_construct` and `model_copy(update=...)` for values the
-    project built itself, without pydantic's per-field loop and copies: in the segment stage those
-    two cost about a quarter of rjieba's own time (tests/schemas/test_trusted.py holds them to
-    pydantic's).
+    `replace` is `model_copy(update=...)` for values the project built itself, without pydantic's
+    copies (tests/schemas/test_trusted.py holds it to pydantic's).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @classmethod
-    def trusted(cls, **values: object) -> Self:
-        """An instance of `values`, unvalidated; every field must be given."""
-        if values.keys() != cls.__pydantic_fields__.keys():
-            given, fields = set(values), set(cls.__pydantic_fields__)
-            raise TypeError(f"{cls.__name__}.trusted: missing {fields - given or '-'}, unknown {given - fields or '-'}")
-        return cls._of(values, set(values))
-
     def replace(self, **changes: object) -> Self:
         """A copy with `changes` applied, unvalidated."""
-        return self._of({**self.__dict__, **changes}, self.__pydantic_fields_set__ | changes.keys())
-
-    @classmethod
-    def _of(cls, fields: dict[str, object], fields_set: set[str]) -> Self:
-        model = cls.__new__(cls)
-        _set(model, "__dict__", fields)
-        _set(model, "__pydantic_fields_set__", fields_set)
+        model = type(self).__new__(type(self))
+        _set(model, "__dict__", {**self.__dict__, **changes})
+        _set(model, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
         _set(model, "__pydantic_extra__", None)
         _set(model, "__pydantic_private__", None)
         return model
@@ -95,8 +82,17 @@ class LineageStep(Strict):
     count: int = Field(default=1, ge=1, description="how many items the change touched (PII matches...)")
 
 
-class Segmentation(Strict):
-    """Word segmentation of one message (jieba or another segmenter), aligned lists."""
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    """Word segmentation of one message (jieba or another segmenter), aligned lists.
+
+    A frozen dataclass rather than a model: the segment stage builds one per message from the
+    segmenter's own output, and a model instance (object, field dict and fields-set, all watched by
+    the garbage collector) cost about a tenth of rjieba's own time; the slotted object is one. pydantic
+    still validates it strictly wherever a record is read back or comes from outside.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     words: tuple[str, ...]
     pos: tuple[str, ...] | None = None

@@ -16,13 +16,14 @@ Two choices in the front matter make `load_dataset` on a release folder reliable
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import types
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
 from pydantic import BaseModel, JsonValue
@@ -83,6 +84,8 @@ def _spec(annotation: Any) -> dict:
         return {"list": item.get("dtype") or item.get("struct") or item}
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return {"struct": [{"name": n, **_spec(f.annotation)} for n, f in annotation.model_fields.items()]}
+    if dataclasses.is_dataclass(annotation):
+        return {"struct": [{"name": n, **_spec(hint)} for n, hint in get_type_hints(annotation).items()]}
     raise TypeError(f"no dataset feature for {annotation}")
 
 
