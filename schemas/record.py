@@ -18,7 +18,7 @@ class Strict(BaseModel):
     """Internal models are strict: unknown keys are bugs, and records never change in place.
 
     `replace` is `model_copy(update=...)` for values the project built itself, without pydantic's
-    copies (tests/schemas/test_trusted.py holds it to pydantic's).
+    copies (tests/schemas/test_unvalidated_paths.py holds it to pydantic's).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
