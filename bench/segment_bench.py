@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/segment_bench.py [TEXT_FILE] [--mb 2]
 
-TEXT_FILE defaults to 红楼梦 from ../shared/data when present (the development machines have
-it), else to the project's sample texts repeated. The same lines go through raw jieba, raw
-rjieba (and THULAC and pkuseg when installed) and the segment stage with each backend; raw is
-the library's own call (`rjieba.Jieba().cut` bound to its HMM flag, nothing of ours between), the
-target is stage >= 0.8x raw throughput (CPU time; rjieba's best of nine runs of each, raw and
-stage taking turns; the slow backends one run). The last columns compare each backend with jieba:
-the share of jieba's word spans it also produces, and of messages segmented identically.
+TEXT_FILE defaults to 红楼梦 from ../shared/data when present (the development machines have it), else
+to the project's sample texts repeated. The same lines go through raw jieba, raw rjieba (and THULAC
+and pkuseg when installed) and the segment stage with each backend; raw is, for jieba and rjieba,
+the library's own call (`rjieba.Jieba().cut` bound to its HMM flag, nothing of ours between); the
+target is stage >= 0.8x raw throughput (CPU time; rjieba's best of nine runs of each, raw and stage
+taking turns; the slow backends one run). The last columns compare each backend with jieba: the
+share of jieba's word spans it also produces, and of messages segmented identically.
 """
 
 from __future__ import annotations

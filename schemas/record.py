@@ -82,15 +82,14 @@ class LineageStep(Strict):
     count: int = Field(default=1, ge=1, description="how many items the change touched (PII matches...)")
 
 
+# A frozen dataclass rather than a model: the segment stage builds one per message from the
+# segmenter's own output, and a model instance (object, field dict and fields-set, all tracked by
+# the garbage collector) cost about a tenth of rjieba's own time; the slotted object is one.
+# pydantic validates it strictly from JSON and dicts (a record read back, or from outside); an
+# instance built in Python is taken as it is, even by SftRecord(...), so give it tuples.
 @dataclass(frozen=True, slots=True)
 class Segmentation:
-    """Word segmentation of one message (jieba or another segmenter), aligned lists.
-
-    A frozen dataclass rather than a model: the segment stage builds one per message from the
-    segmenter's own output, and a model instance (object, field dict and fields-set, all watched by
-    the garbage collector) cost about a tenth of rjieba's own time; the slotted object is one. pydantic
-    still validates it strictly wherever a record is read back or comes from outside.
-    """
+    """Word segmentation of one message (jieba or another segmenter), aligned tuples."""
 
     __pydantic_config__ = ConfigDict(extra="forbid")
 

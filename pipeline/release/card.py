@@ -85,7 +85,8 @@ def _spec(annotation: Any) -> dict:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return {"struct": [{"name": n, **_spec(f.annotation)} for n, f in annotation.model_fields.items()]}
     if dataclasses.is_dataclass(annotation):
-        return {"struct": [{"name": n, **_spec(hint)} for n, hint in get_type_hints(annotation).items()]}
+        hints = get_type_hints(annotation)
+        return {"struct": [{"name": f.name, **_spec(hints[f.name])} for f in dataclasses.fields(annotation)]}
     raise TypeError(f"no dataset feature for {annotation}")
 
 
