@@ -182,7 +182,7 @@ def bundled_stop_words() -> frozenset[str]:
     return frozenset(stopwordsiso.stopwords("zh"))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Segmenter:
     """A backend with its config. `mark_stop_words`: whether each Segmentation carries its stop-word
     marks; a build asks for them only when something reads them (see `pipeline.stages`), as they
@@ -193,13 +193,7 @@ class Segmenter:
     stop_words: frozenset[str] = field(default_factory=frozenset)
     mark_stop_words: bool = True
 
-    def __post_init__(self) -> None:
-        words_only = not (self.config.pos or self.config.pinyin or (self.mark_stop_words and self.stop_words))
-        object.__setattr__(self, "_words_only", words_only)
-
     def segment(self, text: str) -> Segmentation:
-        if self._words_only:  # a default build: the one path the stage's cost over rjieba's is in
-            return Segmentation(tuple(self.backend.cut(text)))
         if self.config.pos:
             pairs = self.backend.tag(text)
             words, pos = tuple(w for w, _ in pairs), tuple(t for _, t in pairs)
