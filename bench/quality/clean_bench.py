@@ -1,4 +1,4 @@
-"""The cleaning gold set scored: normalize -> segment -> clean on 1,509 labelled real records.
+"""The cleaning gold set scored: normalize -> segment -> clean on the labelled real records of records.jsonl.
 
     python bench/quality.py --only clean_bench [--part tuned|untuned|both] [--show N]
 
@@ -274,10 +274,27 @@ def print_disagreement(gold: dict, label: dict, verdict: Verdict | None) -> None
         print(f"    {turn['role']}: {text[:110]}")
 
 
+def readers_agree(labels: dict[str, dict]) -> None:
+    """How far two readers agree: second_reader.jsonl relabels round 5 blind (five more readers, the
+    same guide). Its recall over the first reader's claimed rejections is the ceiling a filter can be
+    held to against one reader; printed both ways, beside the pipeline's figure on the same records."""
+    second = {
+        label["id"]: label
+        for label in map(json.loads, (HERE / "second_reader.jsonl").read_text(encoding="utf-8").splitlines())
+    }
+    for name, gold, other in (("second", labels, second), ("first", second, labels)):
+        claimed = [i for i in second if gold[i]["verdict"] == "reject" and gold[i]["reason"] in CLAIMED]
+        caught = sum(other[i]["verdict"] == "reject" for i in claimed)
+        same = sum(other[i]["verdict"] == gold[i]["verdict"] for i in second)
+        print(f"two readers, round 5 ({len(second)} records): the {name} reader finds {ratio(caught, len(claimed))} "
+              f"({caught}/{len(claimed)}) of the other's claimed rejections; same verdict {ratio(same, len(second))}")  # fmt: skip
+
+
 def run(parts: list[str], show: int) -> bool:
     gold, labels = load_gold()
     verdicts = judge([to_record(g) for g in gold])
     held = {part: score(part, gold, labels, verdicts, show) for part in parts}
+    readers_agree(labels)
     off_by_default(gold, labels, parts)
     identity_share(show if "untuned" not in parts else 0)
     targets = f"each code >= {PRECISION_TARGET:.0%} precision, recall over claimed >= {RECALL_TARGET:.0%}"

@@ -198,6 +198,13 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 4:
             record |= {"part": "tuned", "held_out": "round 4 (tuned on from round 5)"}
+    # Round 6 (2026-12-04): round 5 is tuned on from now, and records none of rounds 1-5 drew
+    # are the new untuned part.
+    for record in draw(third, random.Random(20261206), chosen, 6).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 5:
+            record |= {"part": "tuned", "held_out": "round 5 (tuned on from round 6)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
