@@ -286,8 +286,9 @@ def readers_agree(labels: dict[str, dict]) -> None:
         claimed = [i for i in second if gold[i]["verdict"] == "reject" and gold[i]["reason"] in CLAIMED]
         caught = sum(other[i]["verdict"] == "reject" for i in claimed)
         same = sum(other[i]["verdict"] == gold[i]["verdict"] for i in second)
-        print(f"two readers, round 5 ({len(second)} records): the {name} reader finds {ratio(caught, len(claimed))} "
-              f"({caught}/{len(claimed)}) of the other's claimed rejections; same verdict {ratio(same, len(second))}")  # fmt: skip
+        print(f"two readers, round 5 ({len(second)} records): the {name} reader finds "
+              f"{ratio(caught, len(claimed))} ({caught}/{len(claimed)}) of the other's claimed rejections; "
+              f"same verdict {ratio(same, len(second))}")  # fmt: skip
 
 
 def run(parts: list[str], show: int) -> bool:
