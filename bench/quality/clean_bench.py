@@ -77,6 +77,7 @@ GOLD_OF = {
     "too_little_chinese": "wrong_language",
     "repeated_ngrams": "repetition",
     "repeated_lines": "repetition",
+    "repeated_sentences": "repetition",
     "too_many_symbols": "garbage",
     "too_few_stop_words": "garbage",
 }

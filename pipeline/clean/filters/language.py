@@ -20,6 +20,12 @@ Cyrillic, Arabic). The gold set's tuned part has one of each (Japanese to Englis
 Chinese, a Thai article written in Chinese); on unlabelled records of the same sources (tuned by
 the same hash) the rule found five more, all right by reading (Yoruba, Japanese to English and
 English to Spanish tasks answered in Chinese). Code answered without a fence is not English prose.
+A question is "largely Latin" from a third of its letters on: a Chinese question that names its
+language twice ("Ruby代码实现冒泡排序算法的代码是什么？请使用[Ruby代码]格式数据", a fifth Latin) answered
+in English prose is still unasked English. A question in a Latin-script language other than
+English (letters such as ł, é, ñ, ã and no English function word: "Wytłumacz eksperyment…", "Voici
+un résumé…") answered in Chinese is refused like a Korean one: the readers of rounds 1-5 rejected
+all four such records.
 `allowed` additionally restricts the dialogue as a whole (default: every language; a
 Chinese-only corpus sets [zh, mixed, none]).
 """
@@ -42,6 +48,11 @@ _SCRIPTS = {
 }
 _ASKS_ENGLISH = regex.compile(
     r"英语|英文|English|翻译|译成|译为|translat|单词|短语|词汇|句型|语法|造句|拼写|[“\"'‘「][A-Za-z][^”\"'’」]{0,60}[”\"'’」]",
+    regex.IGNORECASE,
+)
+_NOT_ENGLISH_LETTER = regex.compile(r"[ąćęłńśźżñçãõâêôûàèìòùéíóúäöüßœ¿¡]", regex.IGNORECASE)
+_ENGLISH_WORD = regex.compile(
+    r"\b(?:the|and|of|to|is|are|was|what|how|why|you|your|with|for|this|that|it|in|on|can|please|me)\b",
     regex.IGNORECASE,
 )
 _ASKS_CHINESE = regex.compile(r"中文|汉语|普通话|翻译|译成|译为|Chinese|translat", regex.IGNORECASE)
@@ -70,6 +81,7 @@ _CODE_LINE = regex.compile(
     r"|kubectl|SELECT)\s|from\s\S+\simport|//|/\*|<\?|\$\s|(?:if|for|while)\s?\()"
 )
 _CODE_SHARE = 0.3
+_LATIN_QUESTION = 1 / 3
 _MIN_TARGET_WORDS = 3
 _MIN_LETTERS = 20
 # A translation answered in Chinese needs no length to be wrong ("翻译成法语" -> "我真的是故意的。"):
@@ -103,7 +115,12 @@ def english_is_asked(question: str) -> bool:
     """The question gives a reason for an English answer: it asks for English or a translation,
     quotes English words, or is itself largely Latin (an English phrase to explain, code)."""
     counts = scripts(question)
-    return bool(_ASKS_ENGLISH.search(question)) or counts["latin"] >= 0.2 * max(1, sum(counts.values()))
+    return bool(_ASKS_ENGLISH.search(question)) or counts["latin"] >= _LATIN_QUESTION * max(1, sum(counts.values()))
+
+
+def is_other_latin_language(text: str) -> bool:
+    """Latin-script text in a language other than English: such letters and no English function word."""
+    return bool(_NOT_ENGLISH_LETTER.search(text)) and not _ENGLISH_WORD.search(text)
 
 
 def asked_target(question: str) -> regex.Match | None:
@@ -143,6 +160,8 @@ def mismatch(question: str, answer: str, english_asked: bool) -> str | None:
         return "a Chinese question answered in English"
     if asked in ("ko", "ja") and answered == "zh" and not _ASKS_CHINESE.search(question):
         return f"a question in {asked} answered in Chinese"
+    if asked == "en" and answered == "zh" and not _ASKS_CHINESE.search(question) and is_other_latin_language(question):
+        return "a question in a Latin-script language other than English answered in Chinese"
     return None
 
 

@@ -9,7 +9,10 @@ record that offers tools whose answer names the limits of its functions ("我的
 面积"), and an answer that asks for the input the user left out ("因为您并未提供诗歌的具体内容");
 `allowed` adds allowances per source (globs on the source file) with their own patterns. Two
 forms came from round 3 of the gold set: the apology that lectures ("我很抱歉，但是…开玩笑是不合适
-的") and the chat that is ended ("我不希望继续这次对话").
+的") and the chat that is ended ("我不希望继续这次对话"); two from rounds 1-5: "我无法就…提供建议" and
+"无法给你满意的答复". "我无法浏览互联网/网页" is not one: all seven records of rounds 1-5 holding it were
+rejected, but the guide allows an honest "I have no live data" that goes on to help, and with it
+the rule fired wrongly on unseen records.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ REFUSALS = [
     rf"{_SORRY}[，,]?\s*我(?:没有|没能|不太?)(?:理解|明白|懂)(?:您|你)的(?:请求|要求|意思)",
     rf"{_SORRY}[^。！？\n]{{0,30}}不(?:合适|恰当|适当)",
     r"我不(?:希望|想)继续(?:这次|这个|我们的)?(?:对话|聊天|谈话)",
+    r"(?:无法|不能)就[^。！？\n]{0,30}(?:提供|给出|给予)(?:任何)?(?:建议|意见)",
+    r"无法给(?:你|您)(?:满意|准确|明确|具体)的(?:答复|回答|答案)",
     r"I'?m sorry,? but I (?:can(?:no|')t|am unable to|won'?t be able to)",
     r"I (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:that|this|your) request",
     r"\bas a responsible (?:AI|assistant|language model)\b",

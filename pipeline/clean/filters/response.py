@@ -3,16 +3,24 @@
 The default minimum is one letter, digit or Han character: BELLE's seed tasks answer "3" to an
 arithmetic question and "是" to a yes/no question, and those are right answers. A symbol-only
 answer of 20 or more characters is not trivial (ASCII art asked for: the gold set keeps it).
-An answer that only repeats the question ("磷" → "磷") says nothing.
+An answer that only repeats its question ("磷" → "磷", "形容词" → "形容词" in the first exchange of a
+chat) says nothing, wherever it stands in the chat; so does a short answer that only says it
+depends ("根据不同脑部疾病，患病比例不同", "因人而异").
 """
 
 from __future__ import annotations
+
+import regex
 
 from pipeline.clean.measure import WORD_CHAR, Measures
 from schemas import Rejection
 from schemas.config import ResponseParams
 
 _SYMBOL_ART_CHARS = 20
+_SHORT_ANSWER_CHARS = 200  # what is judged as an echo or an "it depends": a long answer is neither
+_IT_DEPENDS = regex.compile(
+    r"[^。\n]{0,20}(?:因人而异|视情况而定|根据不同[^。，,\n]{0,10}[，,]?[^。\n]{0,10}不同|取决于[^。\n]{0,10})[。.!！]?"
+)
 
 
 def check(m: Measures, params: ResponseParams) -> Rejection | None:
@@ -22,7 +30,17 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
     letters = WORD_CHAR.findall(final)
     if len(letters) < params.min_chars and len("".join(final.split())) < _SYMBOL_ART_CHARS:
         return m.reject("trivial_response", f"the final answer {final.strip()!r} has {len(letters)} characters")
-    question = m.user_turns[-1] if m.user_turns else ""
-    if letters and "".join(letters).lower() == "".join(WORD_CHAR.findall(question)).lower():
-        return m.reject("trivial_response", f"the final answer {final.strip()[:40]!r} repeats the question")
+    question = ""
+    for message in m.record.messages:
+        if message.role == "user":
+            question = message.content
+        elif message.role == "assistant" and (answer := message.content.strip()):
+            if len(answer) <= _SHORT_ANSWER_CHARS and question and _letters(answer) == _letters(question):
+                return m.reject("trivial_response", f"the answer {answer[:40]!r} repeats its question")
+            if len(answer) <= _SHORT_ANSWER_CHARS and _IT_DEPENDS.fullmatch(answer):
+                return m.reject("trivial_response", f"the answer {answer[:40]!r} only says it depends")
     return None
+
+
+def _letters(text: str) -> str:
+    return "".join(WORD_CHAR.findall(text)).lower()

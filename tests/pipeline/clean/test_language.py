@@ -126,3 +126,33 @@ def test_code_without_a_fence_is_not_an_english_answer(measured) -> None:
 def test_a_quoted_translation_of_one_word_is_in_the_named_language(measured) -> None:
     answer = "“你好”翻译成英文是“Hello”，这是最常见、最通用的问候语，正式和非正式场合都可以用。"
     assert language.check(measured(("user", "把“你好”翻译成英文。"), ("assistant", answer)), LanguageParams()) is None
+
+
+def test_a_chinese_question_naming_its_language_is_not_an_english_question(measured) -> None:
+    """Gold set, round 5: a fifth of the question's letters are "Ruby"; the answer's prose is English."""
+    question = "Ruby代码实现冒泡排序算法的代码是什么？请使用[Ruby代码]格式数据，提供逐步解释。"
+    answer = "Sure, here's an implementation of the bubble sort algorithm in Ruby, with a step-by-step explanation."
+    record = measured(("user", question), ("assistant", answer))
+    assert language.check(record, LanguageParams()).reason == "wrong_language"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'Wytłumacz eksperyment "Moral Machine" przeprowadzony przez MIT.',
+        "Voici un résumé académique et détaillé pour le document intitulé Commentaires des Hikam.",
+        "¿Cuál es la capital de Australia y por qué no es Sídney?",
+    ],
+)
+def test_a_question_in_another_latin_script_language_answered_in_chinese(measured, question: str) -> None:
+    answer = "这是一个关于这个问题的详细中文回答，介绍了相关的背景、原因和结论，内容完整。"
+    result = language.check(measured(("user", question), ("assistant", answer)), LanguageParams())
+    assert result.reason == "wrong_language"
+
+
+def test_english_with_an_accent_answered_in_chinese_passes(measured) -> None:
+    question = "What is the difference between a café and a bistro?"
+    answer = "咖啡馆（café）以咖啡和简餐为主，小酒馆（bistro）则供应家常菜和葡萄酒，氛围更随意。"
+    assert language.check(measured(("user", question), ("assistant", answer)), LanguageParams()) is None
+    asked = measured(("user", "Wytłumacz eksperyment Moral Machine po chińsku (中文)."), ("assistant", answer))
+    assert language.check(asked, LanguageParams()) is None

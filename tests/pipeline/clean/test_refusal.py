@@ -15,6 +15,8 @@ from schemas.config import RefusalParams
         "I can't fulfill that request.",
         "我很抱歉，但是随意地开与某一特定性别相关的玩笑是不合适的。",
         "对不起，我不希望继续这次对话。我还在学习，谢谢理解和耐心。🙏",
+        "对不起，我无法就使用API或任何其他用于交易的软件提供建议。交易涉及风险。",
+        "这位朋友你好,你的提问过于简单,无法给你满意的答复,希望你提供完整的病历和检查结果.",
     ],
 )
 def test_refusals_are_rejected(measured, answer: str) -> None:
@@ -81,3 +83,9 @@ def test_a_decline_that_asks_for_the_missing_input_is_allowed(measured) -> None:
     assert refusal.check(measured(("user", "描述以下诗歌的语气。"), ("assistant", asks)), RefusalParams()) is None
     flat = "对不起，我无法回答您的问题。"
     assert refusal.check(measured(("user", "描述以下诗歌的语气。"), ("assistant", flat)), RefusalParams()) is not None
+
+
+def test_saying_there_is_no_live_data_and_helping_is_not_a_refusal(measured) -> None:
+    """The guide allows it; with "我无法浏览互联网" as a pattern the filter misfired on unseen records."""
+    honest = "很抱歉，我无法浏览互联网查看最新价格。一般来说，二手iPhone 12的价格在2000到3000元之间。"
+    assert refusal.check(measured(("user", "iPhone 12现在多少钱？"), ("assistant", honest)), RefusalParams()) is None

@@ -90,3 +90,32 @@ def test_latex_links_tables_and_repeated_english_names_are_not_repetition(measur
         assert (
             repetition.check(measured(("user", "举例"), ("assistant", answer)), RepetitionParams(min_chars=20)) is None
         )
+
+
+def test_a_sentence_said_again_later_is_repetition(measured) -> None:
+    """Gold set, round 1: an answer that restates its first sentence word for word."""
+    first = "元宇宙是由虚拟现实与实际持久虚拟空间相结合而创造的一种共同虚拟共享空间。"
+    answer = f"{first}这个术语出自尼尔·斯蒂芬森1992年的小说《雪崩》。{first}"
+    record = measured(("user", "解释元宇宙。"), ("assistant", answer))
+    assert repetition.check(record, RepetitionParams()).reason == "repeated_sentences"
+    short = measured(("user", "问"), ("assistant", "好的，没问题。我来解释。好的，没问题。"))
+    assert repetition.check(short, RepetitionParams()) is None  # under twelve Han characters
+
+
+def test_a_list_that_starts_over_is_repetition(measured) -> None:
+    questions = ["你最喜欢的户外活动是什么？", "你相信祈祷的力量吗？", "你曾经遇到过自然灾害吗？", "你喜欢哪个季节？"]
+    looped = [*questions, *questions[:3], "你最喜欢的电影是什么？"]
+    answer = "\n".join(f"{n}. {q}" for n, q in enumerate(looped, start=1))
+    record = measured(("user", "请问自己100个问题。"), ("assistant", answer))
+    assert "3 list items" in repetition.check(record, RepetitionParams()).detail
+    workout = "1. 深蹲：重复3组，每组10次。\n2. 俯卧撑：重复3组，每组10次。\n3. 平板支撑：坚持30秒。"
+    assert repetition.check(measured(("user", "居家健身计划"), ("assistant", workout)), RepetitionParams()) is None
+
+
+def test_texts_asked_for_one_per_item_may_share_sentences(measured) -> None:
+    shared = "我们的新工具可以让您轻松地将所有费用集中在一个地方管理。"
+    answer = f"致活动策划者：{shared}\n\n致自由职业者：{shared}"
+    asked = measured(("user", "为他们每个人写一段推广语"), ("assistant", answer))
+    assert repetition.check(asked, RepetitionParams()) is None
+    unasked = measured(("user", "写一段推广语"), ("assistant", answer))
+    assert repetition.check(unasked, RepetitionParams()).reason == "repeated_sentences"

@@ -30,3 +30,25 @@ def test_an_answer_that_repeats_the_question_is_trivial(measured) -> None:
 def test_symbol_art_asked_for_is_not_trivial(measured) -> None:
     art = "\\  |  /\n -- ☀ --\n /  |  \\\n~~~~~~~~~~~~~~~"
     assert response.check(measured(("user", "画一个太阳的ASCII图"), ("assistant", art)), ResponseParams()) is None
+
+
+def test_an_echo_anywhere_in_a_chat_is_trivial(measured) -> None:
+    """Gold set, round 5: a chat whose first answer only repeats its question."""
+    chat = measured(
+        ("user", "形容词"),
+        ("assistant", "形容词"),
+        ("user", "我应该如何正确地在句子中使用分号？"),
+        ("assistant", "分号用于连接两个在意义上密切相关的独立从句；例如：我去了巴黎；他去了罗马。"),
+    )
+    assert "repeats its question" in response.check(chat, ResponseParams()).detail
+
+
+@pytest.mark.parametrize("answer", ["根据不同脑部疾病，患病比例不同", "因人而异。", "这个视情况而定"])
+def test_an_answer_that_only_says_it_depends_is_trivial(measured, answer: str) -> None:
+    result = response.check(measured(("user", "脑病的患病比例是多少？"), ("assistant", answer)), ResponseParams())
+    assert "only says it depends" in result.detail
+
+
+def test_it_depends_with_the_answer_passes(measured) -> None:
+    answer = "因人而异。一般成年人每天需要7到9小时的睡眠，青少年需要8到10小时，老人可以略少。"
+    assert response.check(measured(("user", "每天睡多久合适？"), ("assistant", answer)), ResponseParams()) is None
