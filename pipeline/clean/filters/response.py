@@ -35,7 +35,7 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
         if message.role == "user":
             question = message.content
         elif message.role == "assistant" and (answer := message.content.strip()):
-            if len(answer) <= _SHORT_ANSWER_CHARS and question and _letters(answer) == _letters(question):
+            if len(answer) <= _SHORT_ANSWER_CHARS and (said := _letters(answer)) and said == _letters(question):
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} repeats its question")
             if len(answer) <= _SHORT_ANSWER_CHARS and _IT_DEPENDS.fullmatch(answer):
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} only says it depends")

@@ -25,6 +25,8 @@ def test_an_answer_that_repeats_the_question_is_trivial(measured) -> None:
         response.check(measured(("user", "磷"), ("assistant", "磷。")), ResponseParams()).reason == "trivial_response"
     )
     assert response.check(measured(("user", "磷的原子序数？"), ("assistant", "15")), ResponseParams()) is None
+    emoji = measured(("user", "😀"), ("assistant", "👍"), ("user", "长城有多长？"), ("assistant", "约两万一千公里。"))
+    assert response.check(emoji, ResponseParams()) is None  # no letters on either side is no echo
 
 
 def test_symbol_art_asked_for_is_not_trivial(measured) -> None:
