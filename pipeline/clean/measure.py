@@ -46,7 +46,7 @@ _URL = regex.compile(r"(?:https?|ftp)://\S+|www\.\S+")
 _TABLE_LINE = regex.compile(r"^[ \t]*\|.*$|^[^\n|]*\|[^\n|]*\|.*$", regex.MULTILINE)
 _LIST_LINE = regex.compile(
     r"^[ \t]*(?:\\?[-*+]|[•·●○■□◆▪➢►]|\d{1,3}[.、)）]|[（(]\d{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]"
-    r"|[a-zA-Z][.)])[ \t]*.*$",
+    r"|[a-zA-Z][.)])[ \t]*(?P<item>.*)$",
     regex.MULTILINE,
 )
 
@@ -68,6 +68,11 @@ def structure_spans(text: str) -> list[tuple[int, int]]:
         spans += [m.span() for m in pattern.finditer(rest)]
         rest = _blank(text, spans)
     return spans
+
+
+def list_items(text: str) -> list[str]:
+    """The text of each list item in the text, without its bullet or number."""
+    return [m["item"].strip() for m in _LIST_LINE.finditer(text)]
 
 
 def _blank(text: str, spans: Sequence[tuple[int, int]]) -> str:

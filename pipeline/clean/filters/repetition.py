@@ -37,7 +37,7 @@ from collections import Counter
 
 import regex
 
-from pipeline.clean.measure import Measures
+from pipeline.clean.measure import HAN, Measures, list_items
 from schemas import Rejection
 from schemas.config import RepetitionParams
 
@@ -51,9 +51,7 @@ _LONG_UNIT_LETTERS = 8
 _SHORT_RUN = 10
 _LONG_RUN = 3
 _SENTENCE = regex.compile(r"[^。！？!?：\n]+[。！？!?]")
-_HAN = regex.compile(r"\p{Han}")
 _MIN_SENTENCE_HAN = 12
-_LIST_ITEM = regex.compile(r"^\s*(?:\d{1,3}[.、)）]|[-*•])\s*(.+?)\s*$", regex.MULTILINE)
 _MIN_ITEM_LETTERS = 4
 _MIN_REPEATED_ITEMS = 3
 _ONE_PER_ITEM = regex.compile(r"每(?:个|一|位|封|条|篇|种|人)|分别|各写|各自|\beach\b|\bevery\b", regex.IGNORECASE)
@@ -130,7 +128,7 @@ def repeated_sentence(prose: str) -> str | None:
     for sentence in _SENTENCE.findall(prose):
         if len(sentence) < _MIN_SENTENCE_HAN:
             continue
-        if sentence in seen and len(_HAN.findall(sentence)) >= _MIN_SENTENCE_HAN:
+        if sentence in seen and len(HAN.findall(sentence)) >= _MIN_SENTENCE_HAN:
             return sentence.strip()
         seen.add(sentence)
     return None
@@ -138,24 +136,31 @@ def repeated_sentence(prose: str) -> str | None:
 
 def repeated_list_items(text: str) -> list[str]:
     """Items of the text's lists said more than once, when three or more different ones are."""
-    items = Counter(item for item in _LIST_ITEM.findall(text) if len(_LETTER.findall(item)) >= _MIN_ITEM_LETTERS)
+    if text.count("\n") < 2 * _MIN_REPEATED_ITEMS - 1:
+        return []  # fewer lines than three items said twice need
+    items = Counter(item for item in list_items(text) if len(_LETTER.findall(item)) >= _MIN_ITEM_LETTERS)
     repeated = [item for item, count in items.items() if count > 1]
     return repeated if len(repeated) >= _MIN_REPEATED_ITEMS else []
 
 
+def said_again(m: Measures, text: str, prose: str) -> str | None:
+    """Why the response says a sentence or list items again, or None; texts asked for one per
+    item share sentences on purpose (asked only once something repeats: most responses do not)."""
+    sentence = repeated_sentence(prose)
+    items = [] if sentence else repeated_list_items(text)
+    if not (sentence or items) or any(_ONE_PER_ITEM.search(turn) for turn in m.user_turns):
+        return None
+    return f"{sentence[:40]!r} said twice" if sentence else f"{len(items)} list items said again: {items[0][:30]!r}"
+
+
 def check(m: Measures, params: RepetitionParams) -> Rejection | None:
-    one_per_item = any(_ONE_PER_ITEM.search(turn) for turn in m.user_turns)
     for response in m.responses:
         unit = looping_run(_SPACES.sub(" ", response.prose))
         if unit is not None:
             return m.reject("repeated_ngrams", f"{unit[:40]!r} said over and over, back to back")
-        if not one_per_item:
-            sentence = repeated_sentence(response.prose)
-            if sentence is not None:
-                return m.reject("repeated_sentences", f"{sentence[:40]!r} said twice")
-            items = repeated_list_items(response.without_code)
-            if items:
-                return m.reject("repeated_sentences", f"{len(items)} list items said again: {items[0][:30]!r}")
+        again = said_again(m, response.without_code, response.prose)
+        if again is not None:
+            return m.reject("repeated_sentences", again)
         if params.max_line_share is None and params.max_ngram_share is None:
             continue  # the share rules are off (the default): only loops are refused
         text = lettered_lines(response.prose)
