@@ -205,6 +205,13 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 5:
             record |= {"part": "tuned", "held_out": "round 5 (tuned on from round 6)"}
+    # Round 7 (2026-12-05): round 6 is tuned on from now, and records none of rounds 1-6 drew
+    # are the new untuned part.
+    for record in draw(third, random.Random(20261207), chosen, 7).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 6:
+            record |= {"part": "tuned", "held_out": "round 6 (tuned on from round 7)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -20,9 +20,11 @@ Cyrillic, Arabic). The gold set's tuned part has one of each (Japanese to Englis
 Chinese, a Thai article written in Chinese); on unlabelled records of the same sources (tuned by
 the same hash) the rule found five more, all right by reading (Yoruba, Japanese to English and
 English to Spanish tasks answered in Chinese). Code answered without a fence is not English prose.
-A question is "largely Latin" from a third of its letters on: a Chinese question that names its
-language twice ("Ruby代码实现冒泡排序算法的代码是什么？请使用[Ruby代码]格式数据", a fifth Latin) answered
-in English prose is still unasked English. A question in a Latin-script language other than
+A question is "largely Latin" when a third of its words are (a Latin word counts like one Han
+character): a Chinese question that names its language twice ("Ruby代码实现冒泡排序算法的代码是什么？
+请使用[Ruby代码]格式数据") or spells out a format ("将以下日期从欧洲格式（dd/mm/yyyy）转换为美国格式", half
+its letters Latin, a fifth of its words; round 6 of the gold set) answered in English prose is still
+unasked English. A question in a Latin-script language other than
 English (letters such as ł, é, ñ, ã and no English function word: "Wytłumacz eksperyment…", "Voici
 un résumé…") answered in Chinese is refused like a Korean one: the readers of rounds 1-5 rejected
 all four such records.
@@ -114,8 +116,8 @@ def language_of(text: str) -> str:
 def english_is_asked(question: str) -> bool:
     """The question gives a reason for an English answer: it asks for English or a translation,
     quotes English words, or is itself largely Latin (an English phrase to explain, code)."""
-    counts = scripts(question)
-    return bool(_ASKS_ENGLISH.search(question)) or counts["latin"] >= _LATIN_QUESTION * max(1, sum(counts.values()))
+    words, han = len(_LATIN_WORD.findall(question)), scripts(question)["han"]
+    return bool(_ASKS_ENGLISH.search(question)) or words >= _LATIN_QUESTION * max(1, words + han)
 
 
 def is_other_latin_language(text: str) -> bool:

@@ -10,9 +10,10 @@ record that offers tools whose answer names the limits of its functions ("我的
 `allowed` adds allowances per source (globs on the source file) with their own patterns. Two
 forms came from round 3 of the gold set: the apology that lectures ("我很抱歉，但是…开玩笑是不合适
 的") and the chat that is ended ("我不希望继续这次对话"); two from rounds 1-5: "我无法就…提供建议" and
-"无法给你满意的答复". "我无法浏览互联网/网页" is not one: all seven records of rounds 1-5 holding it were
-rejected, but the guide allows an honest "I have no live data" that goes on to help, and with it
-the rule fired wrongly on unseen records.
+"无法给你满意的答复"; two from round 6: "我无法提供准确的评估" and the deflection "我目前没有关于…的
+信息" (all five tuned records holding it were rejected). "我无法浏览互联网/网页" is not one: all seven
+records of rounds 1-5 holding it were rejected, but the guide allows an honest "I have no live
+data" that goes on to help, and with it the rule fired wrongly on unseen records.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ REFUSALS = [
     r"我不(?:希望|想)继续(?:这次|这个|我们的)?(?:对话|聊天|谈话)",
     r"(?:无法|不能)就[^。！？\n]{0,30}(?:提供|给出|给予)(?:任何)?(?:建议|意见)",
     r"无法给(?:你|您)(?:满意|准确|明确|具体)的(?:答复|回答|答案)",
+    r"我(?:无法|不能)(?:提供|给出)(?:准确|确切|明确)的(?:评估|评价|评分|答复|回答|答案)",
+    r"我(?:目前)?没有(?:关于|有关)[^。！？\n]{0,40}的(?:具体)?(?:信息|资料)",
     r"I'?m sorry,? but I (?:can(?:no|')t|am unable to|won'?t be able to)",
     r"I (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:that|this|your) request",
     r"\bas a responsible (?:AI|assistant|language model)\b",

@@ -136,6 +136,14 @@ def test_a_chinese_question_naming_its_language_is_not_an_english_question(measu
     assert language.check(record, LanguageParams()).reason == "wrong_language"
 
 
+def test_a_format_spelled_out_in_latin_letters_does_not_make_an_english_question(measured) -> None:
+    """Gold set, round 6: half the question's letters are Latin (dd/mm/yyyy), a fifth of its words."""
+    question = "将以下日期从欧洲格式（dd/mm/yyyy）转换为美国格式（mm/dd/yyyy）：15/10/2021。"
+    answer = "The date 15/10/2021 in European format converted to American format would be 10/15/2021."
+    record = measured(("user", question), ("assistant", answer))
+    assert language.check(record, LanguageParams()).reason == "wrong_language"
+
+
 @pytest.mark.parametrize(
     "question",
     [
