@@ -129,9 +129,10 @@ def run(parts: list[str], show: int) -> bool:
           f"{'dead img':>8} {'escapes':>7} {'bare':>5} {'numbered':>8} {'look-alike':>10}")  # fmt: skip
     tallies = {part: _score([label for label in labels if label["part"] == part]) for part in parts}
     for part, tally in tallies.items():
-        print(f"{part:8} {tally.notes:5} {tally.expected:8} {tally.extracted:9} {tally.recall:7.1%} "
-              f"{tally.good_share:7.1%} {tally.dead_images:8} {tally.escapes:7} {tally.bare:5} {tally.numbered:8} "
-              f"{tally.look_alikes:10}")  # fmt: skip
+        _print_row(part, tally)
+    if "untuned" in tallies:  # the untuned part's rounds, each drawn and labelled at its own time
+        for held_out in sorted({label["held_out"] for label in labels if label["part"] == "untuned"}):
+            _print_row(f"  {held_out}", _score([label for label in labels if label.get("held_out") == held_out]))
     for part, tally in tallies.items():
         _show(part, tally, show)
     _agreement(labels)
@@ -141,6 +142,12 @@ def run(parts: list[str], show: int) -> bool:
     print(f"targets on the untuned part (good >= {GOOD_TARGET:.0%}, recall >= {RECALL_TARGET:.0%}, "
           f"0 dead images, 0 escapes, 0 bare prompts): {'hold' if held else 'do not hold'}")  # fmt: skip
     return held
+
+
+def _print_row(name: str, tally: Tally) -> None:
+    print(f"{name:8} {tally.notes:5} {tally.expected:8} {tally.extracted:9} {tally.recall:7.1%} "
+          f"{tally.good_share:7.1%} {tally.dead_images:8} {tally.escapes:7} {tally.bare:5} {tally.numbered:8} "
+          f"{tally.look_alikes:10}")  # fmt: skip
 
 
 def _agreement(labels: list[dict]) -> None:
