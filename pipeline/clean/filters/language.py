@@ -24,10 +24,9 @@ A question is "largely Latin" when a third of its words are (a Latin word counts
 character): a Chinese question that names its language twice ("Ruby代码实现冒泡排序算法的代码是什么？
 请使用[Ruby代码]格式数据") or spells out a format ("将以下日期从欧洲格式（dd/mm/yyyy）转换为美国格式", half
 its letters Latin, a fifth of its words; round 6 of the gold set) answered in English prose is still
-unasked English. A question in a Latin-script language other than
-English (letters such as ł, é, ñ, ã and no English function word: "Wytłumacz eksperyment…", "Voici
-un résumé…") answered in Chinese is refused like a Korean one: the readers of rounds 1-5 rejected
-all four such records.
+unasked English. A question in a Latin-script language other than English (letters such as ł,
+é, ñ, ã and no English function word: "Wytłumacz eksperyment…", "Voici un résumé…") answered in
+Chinese is refused like a Korean one: the readers of rounds 1-5 rejected all four such records.
 `allowed` additionally restricts the dialogue as a whole (default: every language; a
 Chinese-only corpus sets [zh, mixed, none]).
 """
