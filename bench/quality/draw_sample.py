@@ -92,6 +92,8 @@ def records(source: str, path: Path, kind: str) -> Iterator[dict]:
             conversations = [
                 [m for q, a in pairs for m in ({"role": "user", "content": q}, {"role": "assistant", "content": a})]
             ]
+        elif kind == "ranked":
+            conversations = [alpaca({**row, "output": answer}) for answer in row["output"]]
         elif kind == "dpo":
             prompt = sharegpt({"conversations": row["conversations"]})
             chosen, rejected = row["chosen"], row["rejected"]
@@ -212,6 +214,19 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 6:
             record |= {"part": "tuned", "held_out": "round 6 (tuned on from round 7)"}
+    # Round 8 (2026-12-06): round 7 is tuned on from now; the old sources are nearly used up, so
+    # the new untuned part adds a source no earlier round drew from: OpenAssistant's Chinese chats
+    # (written and ranked by people), as LLaMA-Factory shipped them in 2023.
+    eighth = [
+        *third,
+        ("LLaMA-Factory/oaast_sft_zh", x / "oaast_sft_zh.json", "alpaca", 70, 40),
+        ("LLaMA-Factory/oaast_rm_zh", x / "oaast_rm_zh.json", "ranked", 20, 15),
+    ]
+    for record in draw(eighth, random.Random(20261208), chosen, 8).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 7:
+            record |= {"part": "tuned", "held_out": "round 7 (tuned on from round 8)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
