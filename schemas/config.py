@@ -252,9 +252,11 @@ TOOL_SCOPE_PATTERNS = [
 
 # An answer that cannot be given because the user left out what it is about (the poem, the sign,
 # the article) rightly asks for it; the gold set's labellers keep those ("因为您并未提供诗歌的具体内容").
+# A closing "如果您有其他问题，请告诉我。" asks for nothing: "告诉我" counts only with what to tell.
 MISSING_INPUT_PATTERNS = [
     r"(?:您|你)(?:并|还)?(?:没有|未|没)(?:有)?(?:提供|给出|给我|告诉我|说明|指明|附上|输入|上传)",
-    r"(?:请|能否|可否|如果您能|如果你能|如果您可以|如果你可以)(?:您|你)?(?:再)?(?:提供|给出|告诉我|说明|附上|上传)",
+    r"(?:请|能否|可否|如果您能|如果你能|如果您可以|如果你可以)(?:您|你)?(?:再)?"
+    r"(?:提供|给出|告诉我(?=[^。！？!?\n]{2})|说明|附上|上传)",
 ]
 
 

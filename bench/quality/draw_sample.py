@@ -227,6 +227,13 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 7:
             record |= {"part": "tuned", "held_out": "round 7 (tuned on from round 8)"}
+    # Round 9 (2026-12-06): round 8 is tuned on from now; records none of rounds 1-8 drew are the
+    # new untuned part.
+    for record in draw(eighth, random.Random(20261209), chosen, 9).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 8:
+            record |= {"part": "tuned", "held_out": "round 8 (tuned on from round 9)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -7,7 +7,9 @@ read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-st
 "作为(一个)人工智能(助手)，" whatever follows (round 3: "作为人工智能助手，如果您需要…，我会推荐"),
 "我是/我只是 …AI|人工智能|…模型",
 "我不是…，而是一个AI", "我作为AI语言模型", "像我这样的语言模型", "我是由 OpenAI 训练的", "我被编程为",
-a 2021 knowledge cut-off, "我没有个人观点或情感", and the English forms (as an AI language model,
+a 2021 knowledge cut-off ("根据我在2021年9月的最新知识更新"), "我没有个人观点或情感", an assistant
+named as itself ("我是ChatGPT", "这里是Open-Assistant": crowd-written chats carry their project's
+name, 17 records of round 8 of the gold set), and the English forms (as an AI language model,
 I am an AI, I was trained by OpenAI). Talking *about* AI ("作为人工智能的一个分支", "人工智能领域的
 专家") is excluded by what must follow: a first person, and not 领域/研究/技术/工程师…. A maker
 counts only with a first person before it: round 2 of the gold set's tuned part had two right
@@ -25,14 +27,16 @@ from pipeline.clean.measure import Measures, compiled, source_matches
 from schemas import Rejection
 from schemas.config import IdentityParams
 
-_AI = r"(?:AI|ＡＩ|人工智能|语言模型|大模型|机器人|聊天机器人|计算机程序|ChatGPT|GPT-?\d)"
+_AI = r"(?:AI|ＡＩ|人工智能|语言模型|大模型|机器学习模型|机器人|聊天机器人|计算机程序|ChatGPT|GPT-?\d)"
+# Assistants a distilled or crowd-written answer names as itself ("你好，这里是Open-Assistant").
+_MODELS = r"(?:ChatGPT|GPT-?\d|Claude|Bard|文心一言|通义千问|Open[- ]?Assistant)"
 _TOPIC = r"(?!领域|研究|专业|行业|工程师|专家|从业|技术|公司|产品|爱好者|学|方面|的|和|与|在|是)"
 _ARTICLE = r"(?:一[个名种款位台]|个)?"
 _STOP = r"[^，。！？!?\n]"
 
 IDENTITIES = [
     rf"作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}{_STOP}{{0,12}}?[，,、\s]*{_STOP}{{0,6}}?我",
-    rf"(?<![^。！？!?\n])作为{_ARTICLE}\s*(?:AI|ＡＩ|人工智能|语言模型|大模型)\s*(?:语言模型|助手|模型|程序|系统)?\s*[，,]",
+    rf"(?<![^。！？!?\n，,])作为{_ARTICLE}\s*(?:AI|ＡＩ|人工智能|语言模型|大模型)\s*(?:语言模型|助手|模型|程序|系统)?\s*[，,]",
     rf"我作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}",
     rf"像我这样的{_STOP}{{0,6}}?(?:AI|人工智能|语言模型|大模型|聊天机器人|模型)",
     rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是{_ARTICLE}{_STOP}{{0,14}}?"
@@ -41,16 +45,17 @@ IDENTITIES = [
     rf"我(?:并)?不是[^。！？!?\n]{{0,12}}而是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型){_TOPIC}",
     rf"我(?:是|乃|就是)?{_STOP}{{0,8}}?由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里|Meta|微软)\s*(?:公司)?\s*"
     r"(?:开发|训练|创建|创造|打造|研发|推出)",
-    r"我是\s*(?:ChatGPT|GPT-?\d|Claude|文心一言|通义千问)",
+    rf"(?:我是|我叫|这里是|我的名字(?:是|叫))\s*{_MODELS}",
     r"我的(?:知识|训练数据|数据库?)(?:库)?(?:截止|截至|仅限于|只限于|更新至|更新到|停留在|只到|仅到)",
     r"(?:知识|训练)截止(?:日期|时间|于|到)",
+    r"我(?:在|截至|截止)?\s*20\d\d\s*年\s*(?:\d{1,2}\s*月)?(?:的|之前的)?(?:最新)?(?:知识|训练数据)",
     r"我被(?:编程|设计|训练)(?:为|成|来|用来|用于|遵守)",
     r"(?:违反|违背|不符合)了?\s*OpenAI\s*的(?:内容|使用)?(?:政策|准则|规定)",
     r"我(?:并)?没有(?:任何)?(?:个人|自己的)(?:观点|情感|感情|意见|喜好|偏好|经历|信仰|感受)",
     r"\bas an? (?:AI|artificial intelligence|(?:large )?language model|LLM|chatbot)\b",
     r"\bI(?:'m| am) (?:just |only |merely )?an? (?:AI|artificial intelligence|(?:large )?language model|chatbot)\b",
     r"\bI(?:'m| am| was)\b[^.\n]{0,40}\b(?:trained|developed|created|built) by (?:OpenAI|Google|Anthropic|Meta)\b",
-    r"\bI(?:'m| am) (?:ChatGPT|GPT-?\d|Claude|Bard)\b",
+    rf"\b(?:I(?:'m| am)|This is|[Mm]y name is) {_MODELS}\b",
     r"\bmy (?:knowledge|training data) (?:cut-?off|is limited to|only goes up to)\b",
 ]
 

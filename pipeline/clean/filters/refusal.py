@@ -11,9 +11,12 @@ record that offers tools whose answer names the limits of its functions ("我的
 forms came from round 3 of the gold set: the apology that lectures ("我很抱歉，但是…开玩笑是不合适
 的") and the chat that is ended ("我不希望继续这次对话"); two from rounds 1-5: "我无法就…提供建议" and
 "无法给你满意的答复"; two from round 6: "我无法提供准确的评估" and the deflection "我目前没有关于…的
-信息" (all five tuned records holding it were rejected). "我无法浏览互联网/网页" is not one: all seven
-records of rounds 1-5 holding it were rejected, but the guide allows an honest "I have no live
-data" that goes on to help, and with it the rule fired wrongly on unseen records.
+信息" (all five tuned records holding it were rejected); from rounds 7-8, the apology that will not
+write ("很抱歉，我不能为您撰写…") and "我必须尊重地拒绝". An allowance counts only near the decline it
+excuses (a "请提供下一个问题" that opens an answer does not excuse a refusal at its end).
+"我无法浏览互联网/网页" is not a refusal form: all seven records of rounds 1-5 holding it were
+rejected, but the guide allows an honest "I have no live data" that goes on to help, and with it
+the rule fired wrongly on unseen records.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ REFUSALS = [
     r"作为一[个名]负责任的(?:AI|人工智能|助手|语言模型|聊天机器人)",
     r"我(?:无法|不能)(?:为|给)(?:您|你)?(?:这段|该|此|这个)?(?:文本|内容|句子|问题)(?:提供|进行|做出?)",
     rf"{_SORRY}[，,]?\s*我(?:没有|没能|不太?)(?:理解|明白|懂)(?:您|你)的(?:请求|要求|意思)",
+    rf"{_SORRY}[，,]?\s*(?:但)?(?:是)?我(?:无法|不能)(?:直接)?(?:为|给|帮)(?:您|你)(?:撰写|写|编写|起草|创作|拟|制作)",
+    r"我(?:必须|只能|不得不)(?:尊重地|礼貌地|恭敬地)?拒绝",
     rf"{_SORRY}[^。！？\n]{{0,30}}不(?:合适|恰当|适当)",
     r"我不(?:希望|想)继续(?:这次|这个|我们的)?(?:对话|聊天|谈话)",
     r"(?:无法|不能)就[^。！？\n]{0,30}(?:提供|给出|给予)(?:任何)?(?:建议|意见)",
@@ -44,12 +49,19 @@ REFUSALS = [
 ]
 
 
+# An allowance speaks for a decline only near it: an answer that opens with "请提供下一个问题" and
+# ends "我无法回答这个问题，因为它基于不正确的假设" still refuses (round 8 of the gold set).
+_NEAR = 150
+
+
 def check(m: Measures, params: RefusalParams) -> Rejection | None:
     pattern = compiled((*REFUSALS, *params.extra_patterns))
     for response in m.responses:
-        found = pattern.search(response.simplified)
-        if found and not any(_allows(a, m, response.simplified) for a in params.allowed):
-            return m.reject("refusal", f"the response refuses: {found.group(0)!r}")
+        text = response.simplified
+        for found in pattern.finditer(text):
+            around = text[max(0, found.start() - _NEAR) : found.end() + _NEAR]
+            if not any(_allows(a, m, around) for a in params.allowed):
+                return m.reject("refusal", f"the response refuses: {found.group(0)!r}")
     return None
 
 

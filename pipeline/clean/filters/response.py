@@ -5,7 +5,8 @@ arithmetic question and "是" to a yes/no question, and those are right answers.
 answer of 20 or more characters is not trivial (ASCII art asked for: the gold set keeps it).
 An answer that only repeats its question ("磷" → "磷", "形容词" → "形容词" in the first exchange of a
 chat) says nothing, wherever it stands in the chat; so does a short answer that only says it
-depends ("根据不同脑部疾病，患病比例不同", "因人而异").
+depends ("根据不同脑部疾病，患病比例不同", "因人而异"), only greets ("您好" to a question), or
+gives a word or two where the user asked for an explanation ("详细讲讲消息队列拆分。" → "1").
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ _SHORT_ANSWER_CHARS = 200  # what is judged as an echo or an "it depends": a lon
 _IT_DEPENDS = regex.compile(
     r"[^。\n]{0,20}(?:因人而异|视情况而定|根据不同[^。，,\n]{0,10}[，,]?[^。\n]{0,10}不同|取决于[^。\n]{0,10})[。.!！]?"
 )
+_GREETING = regex.compile(r"\W*(?:您好|你好|嗨|哈喽|hello|hi)\W*", regex.I)
+_ASKS_TO_EXPLAIN = regex.compile(r"详细|具体(?:讲|说|介绍|解释)|讲讲|说说|解释一下|介绍一下|展开")
+_WORD_OR_TWO = 3  # letters: "1", "好的", "不知道" are not an explanation
+_SHORT_REQUEST = 40  # letters: a long task prompt says "详细" about its own format, and "是的" answers it
 
 
 def check(m: Measures, params: ResponseParams) -> Rejection | None:
@@ -39,6 +44,14 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} repeats its question")
             if len(answer) <= _SHORT_ANSWER_CHARS and _IT_DEPENDS.fullmatch(answer):
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} only says it depends")
+            if _GREETING.fullmatch(answer) and not _GREETING.match(question):
+                return m.reject("trivial_response", f"the answer {answer!r} only greets")
+            if (
+                len(_letters(question)) <= _SHORT_REQUEST
+                and _ASKS_TO_EXPLAIN.search(question)
+                and len(_letters(answer)) <= _WORD_OR_TWO
+            ):
+                return m.reject("trivial_response", f"the answer {answer!r} explains nothing that was asked")
     return None
 
 

@@ -40,6 +40,12 @@ def test_talking_about_ai_is_fine(measured) -> None:
         "I'm just an AI, I don't have feelings 😀",
         "I was trained by OpenAI to be helpful.",
         "对不起，我不能提供有关有害或非法活动的信息。这种信息违反了OpenAI的内容政策。",
+        "你好，这里是Open-Assistant，请问有什么需要我帮助的？",
+        "您好，我是 Open Assistant，很高兴和您对话。😊",
+        "I'm Open Assistant, a chat-based assistant.",
+        "根据我在2021年9月的最新知识更新，赤霞珠和梅洛最受欢迎。",
+        "此外，作为一个机器学习模型，我无法形成个人意见。",
+        "记住，作为人工智能助手，提供准确和有用的回答是至关重要的。",
     ],
 )
 def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:
@@ -55,6 +61,7 @@ def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:
         "很抱歉，我是个文本机器人，我无法直接创建图表，但可以给你一个表格。",
         "使用 ChatGPT 写歌词：人工智能的力量。",
         "真正的威胁不是机器，而是人工智能的滥用。",
+        "Open Assistant 是 LAION 发起的开源聊天助手项目，数据由志愿者编写。",
     ],
 )
 def test_talking_about_ai_or_playing_a_robot_is_fine(measured, answer: str) -> None:

@@ -19,6 +19,9 @@ from schemas.config import RefusalParams
         "这位朋友你好,你的提问过于简单,无法给你满意的答复,希望你提供完整的病历和检查结果.",
         "我目前没有关于鹿是否能在河里呼吸以及能维持多久的信息。然而，一般来说，哺乳动物可以憋气。",
         "根据这些信息，我无法提供准确的评估。",
+        "很抱歉，我不能为您撰写涉及法律文件的内容。这种情况需要咨询专业律师。",
+        "很抱歉，我不能直接为您拟一份电子商务方案。不过，您可以使用Shopify等平台。",
+        "因此，我必须尊重地拒绝回答您的问题，而是建议您采取更安全的方式存放冰淇淋。",
     ],
 )
 def test_refusals_are_rejected(measured, answer: str) -> None:
@@ -91,3 +94,22 @@ def test_saying_there_is_no_live_data_and_helping_is_not_a_refusal(measured) -> 
     """The guide allows it; with "我无法浏览互联网" as a pattern the filter misfired on unseen records."""
     honest = "很抱歉，我无法浏览互联网查看最新价格。一般来说，二手iPhone 12的价格在2000到3000元之间。"
     assert refusal.check(measured(("user", "iPhone 12现在多少钱？"), ("assistant", honest)), RefusalParams()) is None
+
+
+def test_an_ask_for_input_allows_only_the_decline_it_stands_by(measured) -> None:
+    asks_far_away = (
+        "当然！请提供下一个问题，我会尽力帮助您。\n"
+        + "关于第二个问题，答案是（d）75分钟，因为新时间是通常时间的6/5。" * 4
+        + "\n关于第三个问题，我无法回答这个问题，因为它基于不正确的假设。如果您有其他问题，请告诉我。"
+    )
+    asks_beside = "很抱歉，我无法回答这个问题，因为您并未提供诗歌的具体内容。请把诗发给我。"
+    record = measured(("user", "回答下面三道物理题"), ("assistant", asks_far_away))
+    assert refusal.check(record, RefusalParams()).reason == "refusal"
+    assert refusal.check(measured(("user", "这首诗写得好吗"), ("assistant", asks_beside)), RefusalParams()) is None
+
+
+def test_a_closing_please_tell_me_asks_for_nothing(measured) -> None:
+    closing = "抱歉，我无法回答这个问题。如果您有其他问题，请告诉我。"
+    asking = "抱歉，我无法回答这个问题。请告诉我您想翻译的那段文字。"
+    assert refusal.check(measured(("user", "翻译一下"), ("assistant", closing)), RefusalParams()).reason == "refusal"
+    assert refusal.check(measured(("user", "翻译一下"), ("assistant", asking)), RefusalParams()) is None

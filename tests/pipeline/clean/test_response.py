@@ -54,3 +54,26 @@ def test_an_answer_that_only_says_it_depends_is_trivial(measured, answer: str) -
 def test_it_depends_with_the_answer_passes(measured) -> None:
     answer = "因人而异。一般成年人每天需要7到9小时的睡眠，青少年需要8到10小时，老人可以略少。"
     assert response.check(measured(("user", "每天睡多久合适？"), ("assistant", answer)), ResponseParams()) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"), [("您确定吗？您是人工智能吗？", "您好"), ("详细讲讲消息队列拆分。", "1")]
+)
+def test_a_greeting_or_a_word_where_an_explanation_was_asked_is_trivial(measured, question: str, answer: str) -> None:
+    chat = measured(("user", "你好"), ("assistant", "你好！有什么事？"), ("user", question), ("assistant", answer))
+    assert response.check(chat, ResponseParams()).reason == "trivial_response"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("你好！", "您好"),
+        ("3加5等于几？", "8"),
+        (
+            "详细说明：判断下面推文的问答对是否正确，正确输出“是”，否则输出“否”。推文：迈阿密本可以保留更多薪资空间。",
+            "是的",
+        ),
+    ],
+)
+def test_a_greeting_answering_a_greeting_and_a_short_label_pass(measured, question: str, answer: str) -> None:
+    assert response.check(measured(("user", question), ("assistant", answer)), ResponseParams()) is None
