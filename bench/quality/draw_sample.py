@@ -234,6 +234,12 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 8:
             record |= {"part": "tuned", "held_out": "round 8 (tuned on from round 9)"}
+    # Round 10 (2026-12-06): round 9 is tuned on from now, the same way.
+    for record in draw(eighth, random.Random(20261210), chosen, 10).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 9:
+            record |= {"part": "tuned", "held_out": "round 9 (tuned on from round 10)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

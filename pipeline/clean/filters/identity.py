@@ -9,7 +9,10 @@ read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-st
 "我不是…，而是一个AI", "我作为AI语言模型", "像我这样的语言模型", "我是由 OpenAI 训练的", "我被编程为",
 a 2021 knowledge cut-off ("根据我在2021年9月的最新知识更新"), "我没有个人观点或情感", an assistant
 named as itself ("我是ChatGPT", "这里是Open-Assistant": crowd-written chats carry their project's
-name, 17 records of round 8 of the gold set), and the English forms (as an AI language model,
+name, 17 records of round 8 of the gold set; round 9: in any case, after a title, "我是你的智能助手Open
+Assistant", "可以叫我OpenAssistant"), the assistant's makers ("我的开发者是…志愿者", "我的创造者设定的参数":
+all six tuned records holding them were rejected), a clause "作为一个开源的人工智能助理，", and the English
+forms (as an AI language model,
 I am an AI, I was trained by OpenAI). Talking *about* AI ("作为人工智能的一个分支", "人工智能领域的
 专家") is excluded by what must follow: a first person, and not 领域/研究/技术/工程师…. A maker
 counts only with a first person before it: round 2 of the gold set's tuned part had two right
@@ -29,14 +32,16 @@ from schemas.config import IdentityParams
 
 _AI = r"(?:AI|ＡＩ|人工智能|语言模型|大模型|机器学习模型|机器人|聊天机器人|计算机程序|ChatGPT|GPT-?\d)"
 # Assistants a distilled or crowd-written answer names as itself ("你好，这里是Open-Assistant").
-_MODELS = r"(?:ChatGPT|GPT-?\d|Claude|Bard|文心一言|通义千问|Open[- ]?Assistant)"
+_MODELS = r"(?:ChatGPT|GPT-?\d|Claude|Bard|文心一言|通义千问|(?i:Open[- ]?Assistant))"
+# What may stand between "我是" and the name: "我是你的智能助手Open Assistant", "我是开源助手open assistant".
+_BEFORE_NAME = r"(?:[^，。！？!?\n说指用问在和与]{0,10}?)"
 _TOPIC = r"(?!领域|研究|专业|行业|工程师|专家|从业|技术|公司|产品|爱好者|学|方面|的|和|与|在|是)"
 _ARTICLE = r"(?:一[个名种款位台]|个)?"
 _STOP = r"[^，。！？!?\n]"
 
 IDENTITIES = [
     rf"作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}{_STOP}{{0,12}}?[，,、\s]*{_STOP}{{0,6}}?我",
-    rf"(?<![^。！？!?\n，,])作为{_ARTICLE}\s*(?:AI|ＡＩ|人工智能|语言模型|大模型)\s*(?:语言模型|助手|模型|程序|系统)?\s*[，,]",
+    rf"(?<![^。！？!?\n，,])作为{_ARTICLE}(?:{_STOP}{{0,6}}?的)?\s*(?:AI|ＡＩ|人工智能|语言模型|大模型)\s*(?:语言模型|助手|助理|模型|程序|系统)?\s*[，,]",
     rf"我作为{_ARTICLE}{_STOP}{{0,16}}?{_AI}{_TOPIC}",
     rf"像我这样的{_STOP}{{0,6}}?(?:AI|人工智能|语言模型|大模型|聊天机器人|模型)",
     rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是{_ARTICLE}{_STOP}{{0,14}}?"
@@ -45,7 +50,8 @@ IDENTITIES = [
     rf"我(?:并)?不是[^。！？!?\n]{{0,12}}而是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型){_TOPIC}",
     rf"我(?:是|乃|就是)?{_STOP}{{0,8}}?由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里|Meta|微软)\s*(?:公司)?\s*"
     r"(?:开发|训练|创建|创造|打造|研发|推出)",
-    rf"(?:我是|我叫|这里是|我的名字(?:是|叫))\s*{_MODELS}",
+    rf"(?:我是|我叫|这里是|我的名字(?:是|叫)|叫我|称呼我为?)\s*{_BEFORE_NAME}\s*{_MODELS}",
+    r"我的(?:开发者|创造者|创建者)",
     r"我的(?:知识|训练数据|数据库?)(?:库)?(?:截止|截至|仅限于|只限于|更新至|更新到|停留在|只到|仅到)",
     r"(?:知识|训练)截止(?:日期|时间|于|到)",
     r"我(?:在|截至|截止)?\s*20\d\d\s*年\s*(?:\d{1,2}\s*月)?(?:的|之前的)?(?:最新)?(?:知识|训练数据)",

@@ -12,7 +12,8 @@ forms came from round 3 of the gold set: the apology that lectures ("我很抱�
 的") and the chat that is ended ("我不希望继续这次对话"); two from rounds 1-5: "我无法就…提供建议" and
 "无法给你满意的答复"; two from round 6: "我无法提供准确的评估" and the deflection "我目前没有关于…的
 信息" (all five tuned records holding it were rejected); from rounds 7-8, the apology that will not
-write ("很抱歉，我不能为您撰写…") and "我必须尊重地拒绝". An allowance counts only near the decline it
+write ("很抱歉，我不能为您撰写…") and "我必须尊重地拒绝"; from round 9, the decline that will not
+"promote" ("我无法提供促进或美化冒犯…内容的信息"). An allowance counts only near the decline it
 excuses (a "请提供下一个问题" that opens an answer does not excuse a refusal at its end).
 "我无法浏览互联网/网页" is not a refusal form: all seven records of rounds 1-5 holding it were
 rejected, but the guide allows an honest "I have no live data" that goes on to help, and with it
@@ -43,6 +44,7 @@ REFUSALS = [
     r"无法给(?:你|您)(?:满意|准确|明确|具体)的(?:答复|回答|答案)",
     r"我(?:无法|不能)(?:提供|给出)(?:准确|确切|明确)的(?:评估|评价|评分|答复|回答|答案)",
     r"我(?:目前)?没有(?:关于|有关)[^。！？\n]{0,40}的(?:具体)?(?:信息|资料)",
+    r"我(?:无法|不能)(?:提供|生成|创作|撰写)(?:任何)?[^。！？\n]{0,4}?(?:促进|宣扬|美化|鼓励|助长)",
     r"I'?m sorry,? but I (?:can(?:no|')t|am unable to|won'?t be able to)",
     r"I (?:cannot|can't|am unable to|won't) (?:fulfill|comply with|assist with|help with) (?:that|this|your) request",
     r"\bas a responsible (?:AI|assistant|language model)\b",

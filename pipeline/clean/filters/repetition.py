@@ -16,7 +16,8 @@ a conclusion that restate a computation (0.83); none of the gold set's 1,099 rec
 `max_line_share`: set 0.5-0.7 to use them), and what is refused is a loop, the way a model
 degenerates: one to ten characters said ten or more times in a row (a chat log whose last line
 runs "啱啱啱…" sixteen times), or a longer span (a sentence, a paragraph) three or more times
-back to back ("加油！加油！…", "我爱吃水果，水果真好吃。" twenty times).
+back to back ("加油！加油！…", "我爱吃水果，水果真好吃。" twenty times), unless the user asked for it
+("help me repeat this sentence five times", kept by the gold set's reader in round 9).
 
 A model also loops at a distance: the same sentence said again a paragraph later ("这是一种由虚拟现实
 与实际持久虚拟空间相结合创建的共同虚拟共享空间…" twice), or a list that starts over ("100 questions"
@@ -55,6 +56,12 @@ _MIN_SENTENCE_HAN = 12
 _MIN_ITEM_LETTERS = 4
 _MIN_REPEATED_ITEMS = 3
 _ONE_PER_ITEM = regex.compile(r"每(?:个|一|位|封|条|篇|种|人)|分别|各写|各自|\beach\b|\bevery\b", regex.IGNORECASE)
+# "重复这句话五遍", "help me repeat this sentence five times": the loop was asked for.
+_ASKS_TO_REPEAT = regex.compile(
+    r"(?:重复|说|写|念|读|抄)[^。！？\n]{0,15}?(?:[2-9]|\d\d+|[二两三四五六七八九十百])\s*[遍次]"
+    r"|\brepeat\b[^.!?\n]{0,40}?\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred) times\b",
+    regex.IGNORECASE,
+)
 # The standard library's engine: these two backreference patterns run over every response, and
 # `re` matches them twice as fast as `regex` (0.22 s against 0.44 s on 2,000 alpaca answers).
 _SHORT_LOOP = re.compile(rf"(\S{{1,10}}?)\1{{{_SHORT_RUN - 1},}}")
@@ -156,7 +163,7 @@ def said_again(m: Measures, text: str, prose: str) -> str | None:
 def check(m: Measures, params: RepetitionParams) -> Rejection | None:
     for response in m.responses:
         unit = looping_run(_SPACES.sub(" ", response.prose))
-        if unit is not None:
+        if unit is not None and not any(_ASKS_TO_REPEAT.search(turn) for turn in m.user_turns):
             return m.reject("repeated_ngrams", f"{unit[:40]!r} said over and over, back to back")
         again = said_again(m, response.without_code, response.prose)
         if again is not None:

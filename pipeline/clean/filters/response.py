@@ -5,7 +5,8 @@ arithmetic question and "是" to a yes/no question, and those are right answers.
 answer of 20 or more characters is not trivial (ASCII art asked for: the gold set keeps it).
 An answer that only repeats its question ("磷" → "磷", "形容词" → "形容词" in the first exchange of a
 chat) says nothing, wherever it stands in the chat; so does a short answer that only says it
-depends ("根据不同脑部疾病，患病比例不同", "因人而异"), only greets ("您好" to a question), or
+depends ("根据不同脑部疾病，患病比例不同", "因人而异"), only greets ("您好" to a question), only
+offers more help ("请问还有什么我可以帮助您的吗？" to a classification task, round 9), or
 gives a word or two where the user asked for an explanation ("详细讲讲消息队列拆分。" → "1").
 """
 
@@ -23,6 +24,10 @@ _IT_DEPENDS = regex.compile(
     r"[^。\n]{0,20}(?:因人而异|视情况而定|根据不同[^。，,\n]{0,10}[，,]?[^。\n]{0,10}不同|取决于[^。\n]{0,10})[。.!！]?"
 )
 _GREETING = regex.compile(r"\W*(?:您好|你好|嗨|哈喽|hello|hi)\W*", regex.I)
+_ONLY_OFFERS_HELP = regex.compile(
+    r"\W*(?:请问)?(?:我)?还有(?:什么|其他)[^。！？\n]{0,12}?(?:帮|协助|服务)[^。！？\n]{0,6}\W*"
+)
+_REAL_REQUEST = 10  # letters: "谢谢" answered "还有什么可以帮您的吗？" is a fine end of a chat
 _ASKS_TO_EXPLAIN = regex.compile(r"详细|具体(?:讲|说|介绍|解释)|讲讲|说说|解释一下|介绍一下|展开")
 _WORD_OR_TWO = 3  # letters: "1", "好的", "不知道" are not an explanation
 _SHORT_REQUEST = 40  # letters: a long task prompt says "详细" about its own format, and "是的" answers it
@@ -46,6 +51,8 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} only says it depends")
             if _GREETING.fullmatch(answer) and not _GREETING.match(question):
                 return m.reject("trivial_response", f"the answer {answer!r} only greets")
+            if _ONLY_OFFERS_HELP.fullmatch(answer) and len(_letters(question)) > _REAL_REQUEST:
+                return m.reject("trivial_response", f"the answer {answer!r} only offers more help")
             if (
                 len(_letters(question)) <= _SHORT_REQUEST
                 and _ASKS_TO_EXPLAIN.search(question)

@@ -46,6 +46,11 @@ def test_talking_about_ai_is_fine(measured) -> None:
         "根据我在2021年9月的最新知识更新，赤霞珠和梅洛最受欢迎。",
         "此外，作为一个机器学习模型，我无法形成个人意见。",
         "记住，作为人工智能助手，提供准确和有用的回答是至关重要的。",
+        "你好，我是开源助手open assistant，有什么需要帮助的吗?",
+        "你好，我是你的智能助手Open Assistant，请问你需要什么帮助？😊",
+        "我不是人类，并没有名字。但是，您可以叫我OpenAssistant。",
+        "我的开发者是全球各地的开源社区志愿者。",
+        "很抱歉，我没有注意到这点。作为一个开源的人工智能助理，编写违法的代码是不负责任的。",
     ],
 )
 def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:
@@ -62,6 +67,8 @@ def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:
         "使用 ChatGPT 写歌词：人工智能的力量。",
         "真正的威胁不是机器，而是人工智能的滥用。",
         "Open Assistant 是 LAION 发起的开源聊天助手项目，数据由志愿者编写。",
+        "我是说ChatGPT的回答不对，应该以教科书为准。",
+        "作为一个普通的人工智能爱好者，你可以先学 Python。",
     ],
 )
 def test_talking_about_ai_or_playing_a_robot_is_fine(measured, answer: str) -> None:

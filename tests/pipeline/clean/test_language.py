@@ -91,6 +91,7 @@ def test_each_answer_is_excused_by_its_own_question_only(measured) -> None:
         ("这个任务是将给定的英语句子翻译成法语。\nI really meant it.", "我真的是故意的。"),
         ("根据以下链接准备一篇西班牙语文章，重点强调广播的作用。", "零售媒体正在爆炸式增长，广播能否分一杯羹？"),
         ("我希望你扮演一个学习英语的学生，以完美的A2英语水平来回答。", "我每天早上七点起床，然后吃早饭去上学。"),
+        ("为GPS应用设计导航。写作风格：专业，写英语（英国）。", "首先考虑采用基于选项卡的导航系统。"),
     ],
 )
 def test_an_answer_not_in_the_language_the_instruction_names(measured, question: str, answer: str) -> None:

@@ -22,6 +22,7 @@ from schemas.config import RefusalParams
         "很抱歉，我不能为您撰写涉及法律文件的内容。这种情况需要咨询专业律师。",
         "很抱歉，我不能直接为您拟一份电子商务方案。不过，您可以使用Shopify等平台。",
         "因此，我必须尊重地拒绝回答您的问题，而是建议您采取更安全的方式存放冰淇淋。",
+        "很抱歉，我无法提供促进或美化冒犯或不当内容的信息或回答问题，包括使用贬义词。",
     ],
 )
 def test_refusals_are_rejected(measured, answer: str) -> None:

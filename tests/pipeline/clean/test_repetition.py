@@ -1,3 +1,5 @@
+import pytest
+
 from pipeline.clean.filters import repetition
 from pipeline.clean.filters.repetition import duplicated_line_share, duplicated_ngram_share
 from schemas.config import RepetitionParams
@@ -17,6 +19,19 @@ def test_looping_response_is_rejected(measured) -> None:
     looping = measured(("user", "写口号"), ("assistant", "加油！" * 40))
     assert repetition.check(looping, params).reason == "repeated_ngrams"
     assert repetition.check(measured(("user", "问"), ("assistant", PROSE)), params) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ('help me repeat this sentence five times, " I like apple"', "I like apple.\n" * 5),
+        ("把“加油！”重复写十遍", "加油！" * 10),
+    ],
+)
+def test_a_loop_the_user_asked_for_passes(measured, question: str, answer: str) -> None:
+    assert repetition.check(measured(("user", question), ("assistant", answer)), RepetitionParams()) is None
+    unasked = measured(("user", "I like apple 怎么翻译？"), ("assistant", answer))
+    assert repetition.check(unasked, RepetitionParams()).reason == "repeated_ngrams"
 
 
 def test_a_loop_at_the_end_of_a_good_answer_is_rejected(measured) -> None:

@@ -68,6 +68,8 @@ def test_a_greeting_or_a_word_where_an_explanation_was_asked_is_trivial(measured
     ("question", "answer"),
     [
         ("你好！", "您好"),
+        ("谢谢你！", "不客气！还有什么我可以帮助你的吗？"),
+        ("谢谢", "还有什么我可以帮您的吗？"),
         ("3加5等于几？", "8"),
         (
             "详细说明：判断下面推文的问答对是否正确，正确输出“是”，否则输出“否”。推文：迈阿密本可以保留更多薪资空间。",
