@@ -240,6 +240,12 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 9:
             record |= {"part": "tuned", "held_out": "round 9 (tuned on from round 10)"}
+    # Round 11 (2026-12-06): round 10 is tuned on from now, the same way.
+    for record in draw(eighth, random.Random(20261211), chosen, 11).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 10:
+            record |= {"part": "tuned", "held_out": "round 10 (tuned on from round 11)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -10,10 +10,10 @@ read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-st
 a 2021 knowledge cut-off ("根据我在2021年9月的最新知识更新"), "我没有个人观点或情感", an assistant
 named as itself ("我是ChatGPT", "这里是Open-Assistant": crowd-written chats carry their project's
 name, 17 records of round 8 of the gold set; round 9: in any case, after a title, "我是你的智能助手Open
-Assistant", "可以叫我OpenAssistant"), the assistant's makers ("我的开发者是…志愿者", "我的创造者设定的参数":
-all six tuned records holding them were rejected), a clause "作为一个开源的人工智能助理，", and the English
-forms (as an AI language model,
-I am an AI, I was trained by OpenAI). Talking *about* AI ("作为人工智能的一个分支", "人工智能领域的
+Assistant", "可以叫我OpenAssistant"; round 10: "你好，这是Open Assistant"), the assistant's makers
+("我的开发者是…志愿者", "我的创造者设定的参数": all six tuned records holding them were rejected), a
+clause "作为一个开源的人工智能助理，", and the English forms (as an AI language model, I am an AI, I was
+trained by OpenAI). Talking *about* AI ("作为人工智能的一个分支", "人工智能领域的
 专家") is excluded by what must follow: a first person, and not 领域/研究/技术/工程师…. A maker
 counts only with a first person before it: round 2 of the gold set's tuned part had two right
 answers saying GPT-3 "是一个由 OpenAI 开发的…模型". A robot's line in a dialogue or script the user
@@ -51,6 +51,7 @@ IDENTITIES = [
     rf"我(?:是|乃|就是)?{_STOP}{{0,8}}?由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里|Meta|微软)\s*(?:公司)?\s*"
     r"(?:开发|训练|创建|创造|打造|研发|推出)",
     rf"(?:我是|我叫|这里是|我的名字(?:是|叫)|叫我|称呼我为?)\s*{_BEFORE_NAME}\s*{_MODELS}",
+    rf"(?:你好|您好|嗨)[，,！!。\s]*这是\s*{_MODELS}",
     r"我的(?:开发者|创造者|创建者)",
     r"我的(?:知识|训练数据|数据库?)(?:库)?(?:截止|截至|仅限于|只限于|更新至|更新到|停留在|只到|仅到)",
     r"(?:知识|训练)截止(?:日期|时间|于|到)",

@@ -27,8 +27,8 @@ twice in a response's prose, and a list with three different items each said mor
 fire on 11 records, every one rejected by its reader (most for the wrong facts that come with
 such text, "other"); measured over the whole text instead of the prose, the sentence rule also
 caught a kept workout plan whose list lines repeat "重复3组，每组10次。". Texts the user asked for
-one per item ("为他们每个人写一封定制的电子邮件", "分别写") share sentences on purpose and are not judged
-by these two rules.
+one per item ("为他们每个人写一封定制的电子邮件", "分别写") and songs, whose chorus comes back (round 10),
+share sentences on purpose and are not judged by these two rules.
 """
 
 from __future__ import annotations
@@ -55,7 +55,11 @@ _SENTENCE = regex.compile(r"[^。！？!?：\n]+[。！？!?]")
 _MIN_SENTENCE_HAN = 12
 _MIN_ITEM_LETTERS = 4
 _MIN_REPEATED_ITEMS = 3
-_ONE_PER_ITEM = regex.compile(r"每(?:个|一|位|封|条|篇|种|人)|分别|各写|各自|\beach\b|\bevery\b", regex.IGNORECASE)
+_ONE_PER_ITEM = regex.compile(
+    r"每(?:个|一|位|封|条|篇|种|人)|分别|各写|各自|\beach\b|\bevery\b"
+    r"|歌|说唱|\b(?:song|lyrics|rap)\b",  # a song's chorus comes back on purpose
+    regex.IGNORECASE,
+)
 # "重复这句话五遍", "help me repeat this sentence five times": the loop was asked for.
 _ASKS_TO_REPEAT = regex.compile(
     r"(?:重复|说|写|念|读|抄)[^。！？\n]{0,15}?(?:[2-9]|\d\d+|[二两三四五六七八九十百])\s*[遍次]"

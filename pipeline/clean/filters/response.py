@@ -6,7 +6,8 @@ answer of 20 or more characters is not trivial (ASCII art asked for: the gold se
 An answer that only repeats its question ("磷" → "磷", "形容词" → "形容词" in the first exchange of a
 chat) says nothing, wherever it stands in the chat; so does a short answer that only says it
 depends ("根据不同脑部疾病，患病比例不同", "因人而异"), only greets ("您好" to a question), only
-offers more help ("请问还有什么我可以帮助您的吗？" to a classification task, round 9), or
+offers more help ("请问还有什么我可以帮助您的吗？" to a classification task, round 9), only
+acknowledges or asks back ("好的" to "查一下纽约今天的天气", "你是谁" to a question; round 10), or
 gives a word or two where the user asked for an explanation ("详细讲讲消息队列拆分。" → "1").
 """
 
@@ -27,6 +28,11 @@ _GREETING = regex.compile(r"\W*(?:您好|你好|嗨|哈喽|hello|hi)\W*", regex.
 _ONLY_OFFERS_HELP = regex.compile(
     r"\W*(?:请问)?(?:我)?还有(?:什么|其他)[^。！？\n]{0,12}?(?:帮|协助|服务)[^。！？\n]{0,6}\W*"
 )
+# "你是谁" to "为何会有闰年", and a bare "好的" that ends a chat after "查一下纽约今天的天气" (round 10);
+# not when the user asked for that very reply ("在我输入“完成”之前回复“好的”"), and "好的" in the middle
+# of a chat may just let the user go on.
+_ONLY_ASKS_WHO = regex.compile(r"\W*(?:(?:你好|您好)\W*)?(?:你|您)是谁\W*")
+_ONLY_ACKNOWLEDGES = regex.compile(r"\W*(?:好的|嗯|嗯嗯|行|OK|okay)\W*", regex.I)
 _REAL_REQUEST = 10  # letters: "谢谢" answered "还有什么可以帮您的吗？" is a fine end of a chat
 _ASKS_TO_EXPLAIN = regex.compile(r"详细|具体(?:讲|说|介绍|解释)|讲讲|说说|解释一下|介绍一下|展开")
 _WORD_OR_TWO = 3  # letters: "1", "好的", "不知道" are not an explanation
@@ -53,12 +59,16 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
                 return m.reject("trivial_response", f"the answer {answer!r} only greets")
             if _ONLY_OFFERS_HELP.fullmatch(answer) and len(_letters(question)) > _REAL_REQUEST:
                 return m.reject("trivial_response", f"the answer {answer!r} only offers more help")
+            if _ONLY_ASKS_WHO.fullmatch(answer) and not _ONLY_ASKS_WHO.search(question):
+                return m.reject("trivial_response", f"the answer {answer!r} only asks back")
             if (
                 len(_letters(question)) <= _SHORT_REQUEST
                 and _ASKS_TO_EXPLAIN.search(question)
                 and len(_letters(answer)) <= _WORD_OR_TWO
             ):
                 return m.reject("trivial_response", f"the answer {answer!r} explains nothing that was asked")
+    if _ONLY_ACKNOWLEDGES.fullmatch(final) and _letters(final) not in _letters(question):
+        return m.reject("trivial_response", f"the last answer {final.strip()!r} only acknowledges the request")
     return None
 
 

@@ -50,6 +50,7 @@ def test_talking_about_ai_is_fine(measured) -> None:
         "你好，我是你的智能助手Open Assistant，请问你需要什么帮助？😊",
         "我不是人类，并没有名字。但是，您可以叫我OpenAssistant。",
         "我的开发者是全球各地的开源社区志愿者。",
+        "你好，这是Open Assistant。我可以尝试写一个这样的故事。",
         "很抱歉，我没有注意到这点。作为一个开源的人工智能助理，编写违法的代码是不负责任的。",
     ],
 )

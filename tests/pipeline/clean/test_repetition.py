@@ -132,5 +132,11 @@ def test_texts_asked_for_one_per_item_may_share_sentences(measured) -> None:
     answer = f"致活动策划者：{shared}\n\n致自由职业者：{shared}"
     asked = measured(("user", "为他们每个人写一段推广语"), ("assistant", answer))
     assert repetition.check(asked, RepetitionParams()) is None
+    chorus = "这是一场智力的较量，编码者和他的代码之间，是为了提交而进行的战斗。"
+    song = measured(
+        ("user", "谱写一首歌曲，讲程序员和他的程序。"),
+        ("assistant", f"第1段：……\n合唱：\n{chorus}\n第2段：……\n合唱：\n{chorus}"),
+    )
+    assert repetition.check(song, RepetitionParams()) is None
     unasked = measured(("user", "写一段推广语"), ("assistant", answer))
     assert repetition.check(unasked, RepetitionParams()).reason == "repeated_sentences"

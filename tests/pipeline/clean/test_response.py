@@ -57,7 +57,14 @@ def test_it_depends_with_the_answer_passes(measured) -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "answer"), [("您确定吗？您是人工智能吗？", "您好"), ("详细讲讲消息队列拆分。", "1")]
+    ("question", "answer"),
+    [
+        ("您确定吗？您是人工智能吗？", "您好"),
+        ("详细讲讲消息队列拆分。", "1"),
+        ("将帖子中被骚扰的目标分类为个人或群体。帖子：荷兰女人看着他", "请问还有什么我可以帮助您的吗？"),
+        ("为何会有闰年", "你是谁"),
+        ("查一下纽约今天的天气", "好的"),
+    ],
 )
 def test_a_greeting_or_a_word_where_an_explanation_was_asked_is_trivial(measured, question: str, answer: str) -> None:
     chat = measured(("user", "你好"), ("assistant", "你好！有什么事？"), ("user", question), ("assistant", answer))
@@ -70,6 +77,7 @@ def test_a_greeting_or_a_word_where_an_explanation_was_asked_is_trivial(measured
         ("你好！", "您好"),
         ("谢谢你！", "不客气！还有什么我可以帮助你的吗？"),
         ("谢谢", "还有什么我可以帮您的吗？"),
+        ("在我输入“完成”之前，你只回复“好的”。", "好的。"),
         ("3加5等于几？", "8"),
         (
             "详细说明：判断下面推文的问答对是否正确，正确输出“是”，否则输出“否”。推文：迈阿密本可以保留更多薪资空间。",

@@ -12,6 +12,7 @@ from schemas.config import ToxicParams
         "哈哈😀你这个脑残",
         "Shut up, you stupid bitch.",
         "他妈的，这破代码又报错了",
+        "骚逼",
     ],
 )
 def test_abusive_answers_are_rejected(measured, answer: str) -> None:
