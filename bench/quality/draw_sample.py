@@ -246,6 +246,12 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 10:
             record |= {"part": "tuned", "held_out": "round 10 (tuned on from round 11)"}
+    # Round 12 (2026-12-06): round 11 is tuned on from now, the same way.
+    for record in draw(eighth, random.Random(20261212), chosen, 12).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 11:
+            record |= {"part": "tuned", "held_out": "round 11 (tuned on from round 12)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

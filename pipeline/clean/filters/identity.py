@@ -5,7 +5,7 @@ trained by OpenAI, or opens every answer with "作为一个AI语言模型". The 
 read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-style data:
 "作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", a clause that opens with
 "作为(一个)人工智能(助手)，" whatever follows (round 3: "作为人工智能助手，如果您需要…，我会推荐"),
-"我是/我只是 …AI|人工智能|…模型",
+"我是/我只是 …AI|人工智能|…模型", "我是一个基于(文本|语言模型)的…" (13 tuned records, all rejected),
 "我不是…，而是一个AI", "我作为AI语言模型", "像我这样的语言模型", "我是由 OpenAI 训练的", "我被编程为",
 a 2021 knowledge cut-off ("根据我在2021年9月的最新知识更新"), "我没有个人观点或情感", an assistant
 named as itself ("我是ChatGPT", "这里是Open-Assistant": crowd-written chats carry their project's
@@ -47,6 +47,7 @@ IDENTITIES = [
     rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是{_ARTICLE}{_STOP}{{0,14}}?"
     rf"(?:AI|ＡＩ|人工智能|语言模型|大模型|聊天机器人|计算机程序){_TOPIC}",
     rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是一[个种款]{_STOP}{{0,8}}模型{_TOPIC}",
+    rf"我(?:只|仅仅|仅|不过|本身|其实|只不过)?是一[个种款名]基于{_STOP}{{0,12}}?(?:模型|AI|ＡＩ|人工智能)",
     rf"我(?:并)?不是[^。！？!?\n]{{0,12}}而是{_ARTICLE}{_STOP}{{0,14}}?(?:AI|ＡＩ|人工智能|语言模型){_TOPIC}",
     rf"我(?:是|乃|就是)?{_STOP}{{0,8}}?由\s*(?:OpenAI|Anthropic|谷歌|Google|百度|阿里|Meta|微软)\s*(?:公司)?\s*"
     r"(?:开发|训练|创建|创造|打造|研发|推出)",

@@ -53,6 +53,7 @@ _SHORT_RUN = 10
 _LONG_RUN = 3
 _SENTENCE = regex.compile(r"[^。！？!?：\n]+[。！？!?]")
 _MIN_SENTENCE_HAN = 12
+_BLANKED = "   "  # what inline code or math of three characters or more leaves in the prose
 _MIN_ITEM_LETTERS = 4
 _MIN_REPEATED_ITEMS = 3
 _ONE_PER_ITEM = regex.compile(
@@ -134,10 +135,13 @@ def _piece_thrice(text: str, size: int = 10) -> bool:
 
 
 def repeated_sentence(prose: str) -> str | None:
-    """The first sentence of twelve Han characters or more that the prose says twice, or None."""
+    """The first sentence of twelve Han characters or more that the prose says twice, or None.
+
+    A sentence that held code or math (blanked to spaces in the prose) is a frame around it, said
+    again on purpose: "如果`x`的值为`true`，则执行`if`块内的代码" for if and again for if…else (round 11)."""
     seen: set[str] = set()
     for sentence in _SENTENCE.findall(prose):
-        if len(sentence) < _MIN_SENTENCE_HAN:
+        if len(sentence) < _MIN_SENTENCE_HAN or _BLANKED in sentence:
             continue
         if sentence in seen and len(HAN.findall(sentence)) >= _MIN_SENTENCE_HAN:
             return sentence.strip()

@@ -4,8 +4,9 @@ The default minimum is one letter, digit or Han character: BELLE's seed tasks an
 arithmetic question and "是" to a yes/no question, and those are right answers. A symbol-only
 answer of 20 or more characters is not trivial (ASCII art asked for: the gold set keeps it).
 An answer that only repeats its question ("磷" → "磷", "形容词" → "形容词" in the first exchange of a
-chat) says nothing, wherever it stands in the chat; so does a short answer that only says it
-depends ("根据不同脑部疾病，患病比例不同", "因人而异"), only greets ("您好" to a question), only
+chat; a greeting answering the same greeting is fine) says nothing, wherever it stands in the chat;
+so does an answer that is only its confidence ("自信度：90%", round 11), a short answer that only
+says it depends ("根据不同脑部疾病，患病比例不同", "因人而异"), only greets ("您好" to a question), only
 offers more help ("请问还有什么我可以帮助您的吗？" to a classification task, round 9), only
 acknowledges or asks back ("好的" to "查一下纽约今天的天气", "你是谁" to a question; round 10), or
 gives a word or two where the user asked for an explanation ("详细讲讲消息队列拆分。" → "1").
@@ -33,6 +34,9 @@ _ONLY_OFFERS_HELP = regex.compile(
 # of a chat may just let the user go on.
 _ONLY_ASKS_WHO = regex.compile(r"\W*(?:(?:你好|您好)\W*)?(?:你|您)是谁\W*")
 _ONLY_ACKNOWLEDGES = regex.compile(r"\W*(?:好的|嗯|嗯嗯|行|OK|okay)\W*", regex.I)
+_ONLY_CONFIDENCE = regex.compile(
+    r"\W*(?:自信度|置信度|信心水平|信心|confidence(?: level)?)\s*[：:]\s*\d{1,3}\s*%\W*", regex.I
+)
 _REAL_REQUEST = 10  # letters: "谢谢" answered "还有什么可以帮您的吗？" is a fine end of a chat
 _ASKS_TO_EXPLAIN = regex.compile(r"详细|具体(?:讲|说|介绍|解释)|讲讲|说说|解释一下|介绍一下|展开")
 _WORD_OR_TWO = 3  # letters: "1", "好的", "不知道" are not an explanation
@@ -51,7 +55,8 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
         if message.role == "user":
             question = message.content
         elif message.role == "assistant" and (answer := message.content.strip()):
-            if len(answer) <= _SHORT_ANSWER_CHARS and (said := _letters(answer)) and said == _letters(question):
+            echo = len(answer) <= _SHORT_ANSWER_CHARS and _letters(answer) == _letters(question)
+            if echo and _letters(answer) and not _GREETING.fullmatch(answer):
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} repeats its question")
             if len(answer) <= _SHORT_ANSWER_CHARS and _IT_DEPENDS.fullmatch(answer):
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} only says it depends")
@@ -59,6 +64,8 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
                 return m.reject("trivial_response", f"the answer {answer!r} only greets")
             if _ONLY_OFFERS_HELP.fullmatch(answer) and len(_letters(question)) > _REAL_REQUEST:
                 return m.reject("trivial_response", f"the answer {answer!r} only offers more help")
+            if _ONLY_CONFIDENCE.fullmatch(answer):
+                return m.reject("trivial_response", f"the answer {answer!r} is only a confidence")
             if _ONLY_ASKS_WHO.fullmatch(answer) and not _ONLY_ASKS_WHO.search(question):
                 return m.reject("trivial_response", f"the answer {answer!r} only asks back")
             if (

@@ -115,6 +115,9 @@ def test_a_sentence_said_again_later_is_repetition(measured) -> None:
     assert repetition.check(record, RepetitionParams()).reason == "repeated_sentences"
     short = measured(("user", "问"), ("assistant", "好的，没问题。我来解释。好的，没问题。"))
     assert repetition.check(short, RepetitionParams()) is None  # under twelve Han characters
+    frame = "如果`boolean_expression`的值为`true`，则执行`if`块内的代码。"
+    code = measured(("user", "C++ 的 if 怎么用？"), ("assistant", f"`if`语句：\n{frame}\n`if...else`语句：\n{frame}"))
+    assert repetition.check(code, RepetitionParams()) is None  # a frame around inline code
 
 
 def test_a_list_that_starts_over_is_repetition(measured) -> None:

@@ -64,6 +64,7 @@ def test_it_depends_with_the_answer_passes(measured) -> None:
         ("将帖子中被骚扰的目标分类为个人或群体。帖子：荷兰女人看着他", "请问还有什么我可以帮助您的吗？"),
         ("为何会有闰年", "你是谁"),
         ("查一下纽约今天的天气", "好的"),
+        ("前提：“一群年轻男孩在打篮球比赛。”假设：“有人在打运动。”我们知道前提所蕴含的假设吗？", "自信度：90%"),
     ],
 )
 def test_a_greeting_or_a_word_where_an_explanation_was_asked_is_trivial(measured, question: str, answer: str) -> None:
@@ -77,6 +78,7 @@ def test_a_greeting_or_a_word_where_an_explanation_was_asked_is_trivial(measured
         ("你好！", "您好"),
         ("谢谢你！", "不客气！还有什么我可以帮助你的吗？"),
         ("谢谢", "还有什么我可以帮您的吗？"),
+        ("您好", "您好"),
         ("在我输入“完成”之前，你只回复“好的”。", "好的。"),
         ("3加5等于几？", "8"),
         (

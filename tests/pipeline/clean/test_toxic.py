@@ -13,6 +13,7 @@ from schemas.config import ToxicParams
         "Shut up, you stupid bitch.",
         "他妈的，这破代码又报错了",
         "骚逼",
+        "你吃屎",
     ],
 )
 def test_abusive_answers_are_rejected(measured, answer: str) -> None:
