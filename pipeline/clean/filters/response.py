@@ -55,8 +55,13 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
         if message.role == "user":
             question = message.content
         elif message.role == "assistant" and (answer := message.content.strip()):
-            echo = len(answer) <= _SHORT_ANSWER_CHARS and _letters(answer) == _letters(question)
-            if echo and _letters(answer) and not _GREETING.fullmatch(answer):
+            said = _letters(answer)
+            if (
+                len(answer) <= _SHORT_ANSWER_CHARS
+                and said
+                and said == _letters(question)
+                and not _GREETING.fullmatch(answer)
+            ):
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} repeats its question")
             if len(answer) <= _SHORT_ANSWER_CHARS and _IT_DEPENDS.fullmatch(answer):
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} only says it depends")
