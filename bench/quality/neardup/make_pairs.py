@@ -12,10 +12,14 @@ same question with another answer, rewordings. Kinds:
 - `edit`: a real record with one or two characters changed (the classic near-duplicate);
 - `random`: two records of one source, the ordinary case.
 
-Each pair's part (tuned or untuned) is a hash of its id; labels are written by reading
-(GUIDE.md), never by running the pipeline.
+Round 1's part (tuned or untuned) was a hash of each pair's id. Its untuned pairs were read
+once their misses were printed, so they are tuned now, and `--round 2` draws the new untuned
+part: pairs no earlier round holds, from the same sources with another seed and from three more
+(OpenAssistant's chats and ranked answers, MedicalGPT's DPO prompts). Labels are written by
+reading (GUIDE.md), never by running the pipeline.
 
     python bench/quality/neardup/make_pairs.py --shared ../shared/data --extra /tmp/extra
+    python bench/quality/neardup/make_pairs.py --round 2
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from draw_sample import records
+from draw_sample import record_id, records
 
 
 def trigrams(text: str) -> set[str]:
@@ -101,8 +105,6 @@ def edited(record: dict, rng: random.Random) -> dict:
 
 
 def poems(shared: Path, rng: random.Random) -> Iterator[tuple[str, dict, dict]]:
-    from draw_sample import record_id
-
     trad = json.loads((shared / "chinese-poetry/蒙学/tangshisanbaishou.json").read_text(encoding="utf-8"))
     simp = json.loads((shared / "chinese-poetry/水墨唐诗/shuimotangshi.json").read_text(encoding="utf-8"))
     traditional = [p for kind in trad["content"] for p in kind["content"]]
@@ -154,27 +156,48 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--extra", type=Path, default=Path("/tmp/extra"))
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "pairs.jsonl")
+    parser.add_argument("--round", type=int, choices=(1, 2), default=1)
     args = parser.parse_args()
     s, x = args.shared, args.extra
-    sources = [  # name, file, kind, candidate pairs, edited pairs, random pairs
-        ("LLaMA-Factory/alpaca_zh_demo", s / "LLaMA-Factory/data/alpaca_zh_demo.json", "alpaca", 50, 15, 15),
-        ("LLaMA-Factory/glaive_toolcall_zh_demo", s / "LLaMA-Factory/data/glaive_toolcall_zh_demo.json",
-         "sharegpt", 40, 0, 8),
-        ("LLaMA-Factory/identity", s / "LLaMA-Factory/data/identity.json", "alpaca", 25, 0, 5),
-        ("MedicalGPT/medical_sft_1K", s / "MedicalGPT/data/sft/medical_sft_1K_format.jsonl", "sharegpt", 40, 15, 10),
-        ("MedicalGPT/sharegpt_zh_1K", x / "sharegpt_zh_1K_format.jsonl", "sharegpt", 30, 10, 8),
-        ("MiniCPM/ocnli_public_chatml", s / "MiniCPM/finetune/data/ocnli_public_chatml/train.json", "openai", 15, 0, 3),
-        ("BELLE/zh_seed_tasks", s / "BELLE/data/1.5M/zh_seed_tasks.json", "seed", 30, 5, 5),
-        ("LLaMA-Factory/dpo_zh_demo", x / "dpo_zh_demo.json", "dpo", 40, 0, 5),
-    ]  # fmt: skip
-    rng = random.Random(20261202)
-    pairs, seen = [], set()
+    if args.round == 1:
+        sources = [  # name, file, kind, candidate pairs, edited pairs, random pairs
+            ("LLaMA-Factory/alpaca_zh_demo", s / "LLaMA-Factory/data/alpaca_zh_demo.json", "alpaca", 50, 15, 15),
+            ("LLaMA-Factory/glaive_toolcall_zh_demo", s / "LLaMA-Factory/data/glaive_toolcall_zh_demo.json",
+             "sharegpt", 40, 0, 8),
+            ("LLaMA-Factory/identity", s / "LLaMA-Factory/data/identity.json", "alpaca", 25, 0, 5),
+            ("MedicalGPT/medical_sft_1K", s / "MedicalGPT/data/sft/medical_sft_1K_format.jsonl", "sharegpt",
+             40, 15, 10),
+            ("MedicalGPT/sharegpt_zh_1K", x / "sharegpt_zh_1K_format.jsonl", "sharegpt", 30, 10, 8),
+            ("MiniCPM/ocnli_public_chatml", s / "MiniCPM/finetune/data/ocnli_public_chatml/train.json", "openai",
+             15, 0, 3),
+            ("BELLE/zh_seed_tasks", s / "BELLE/data/1.5M/zh_seed_tasks.json", "seed", 30, 5, 5),
+            ("LLaMA-Factory/dpo_zh_demo", x / "dpo_zh_demo.json", "dpo", 40, 0, 5),
+        ]  # fmt: skip
+        rng, pairs, seen = random.Random(20261202), [], set()
+    else:
+        sources = [
+            ("LLaMA-Factory/glaive_toolcall_zh_demo", s / "LLaMA-Factory/data/glaive_toolcall_zh_demo.json",
+             "sharegpt", 45, 0, 4),
+            ("LLaMA-Factory/identity", s / "LLaMA-Factory/data/identity.json", "alpaca", 25, 0, 3),
+            ("MedicalGPT/medical_sft_1K", s / "MedicalGPT/data/sft/medical_sft_1K_format.jsonl", "sharegpt",
+             20, 4, 3),
+            ("LLaMA-Factory/dpo_zh_demo", x / "dpo_zh_demo.json", "dpo", 15, 0, 2),
+            ("LLaMA-Factory/oaast_sft_zh", x / "oaast_sft_zh.json", "alpaca", 25, 4, 3),
+            ("LLaMA-Factory/oaast_rm_zh", x / "oaast_rm_zh.json", "ranked", 20, 0, 2),
+            ("MedicalGPT/dpo_zh_500", x / "dpo_zh_500.jsonl", "dpo", 15, 3, 2),
+        ]  # fmt: skip
+        earlier = [json.loads(line) for line in args.out.read_text(encoding="utf-8").splitlines()]
+        rng, pairs = random.Random(20261206), [{**p, "part": "tuned"} for p in earlier]
+        seen = {p["id"] for p in earlier}
+        seen |= {pair_id(p["b"] | {"id": record_id(p["b"]["messages"])}, p["a"] | {"id": record_id(p["a"]["messages"])})
+                 for p in earlier}  # fmt: skip
 
     def add(kind: str, source: str, a: dict, b: dict) -> None:
-        pid = pair_id(a, b)
-        if pid not in seen and a["id"] != b["id"]:
+        pid, back = pair_id(a, b), pair_id(b, a)
+        if pid not in seen and back not in seen and a["id"] != b["id"]:
             seen.add(pid)
-            pairs.append({"id": pid, "part": part_of(pid), "kind": kind, "source": source,
+            part = part_of(pid) if args.round == 1 else "untuned"
+            pairs.append({"id": pid, "part": part, "kind": kind, "source": source,
                           "a": shown(a), "b": shown(b)})  # fmt: skip
 
     for name, path, kind, n_candidates, n_edits, n_random in sources:
@@ -186,10 +209,13 @@ def main() -> None:
         for _ in range(n_random):
             a, b = rng.sample(pool, 2)
             add("random", name, a, b)
-    for kind, a, b in poems(s, rng):
-        add(kind, "chinese-poetry", a, b)
-    (args.out.parent / "common_lines.json").write_text(
-        json.dumps(common_lines(sources), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    if args.round == 1:
+        for kind, a, b in poems(s, rng):
+            add(kind, "chinese-poetry", a, b)
+    commons_path = args.out.parent / "common_lines.json"
+    commons = json.loads(commons_path.read_text(encoding="utf-8")) if args.round > 1 else {}
+    commons_path.write_text(
+        json.dumps(commons | common_lines(sources), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
     with args.out.open("w", encoding="utf-8") as handle:
         for pair in pairs:
