@@ -252,6 +252,12 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 11:
             record |= {"part": "tuned", "held_out": "round 11 (tuned on from round 12)"}
+    # Round 13 (2026-12-06, a later session): round 12 is tuned on from now, the same way.
+    for record in draw(eighth, random.Random(20261213), chosen, 13).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 12:
+            record |= {"part": "tuned", "held_out": "round 12 (tuned on from round 13)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
