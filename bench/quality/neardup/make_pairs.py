@@ -15,11 +15,12 @@ same question with another answer, rewordings. Kinds:
 Round 1's part (tuned or untuned) was a hash of each pair's id. Its untuned pairs were read
 once their misses were printed, so they are tuned now, and `--round 2` draws the new untuned
 part: pairs no earlier round holds, from the same sources with another seed and from three more
-(OpenAssistant's chats and ranked answers, MedicalGPT's DPO prompts). Labels are written by
-reading (GUIDE.md), never by running the pipeline.
+(OpenAssistant's chats and ranked answers, MedicalGPT's DPO prompts). Each later round (`--round
+3`, …) does the same with the next seed, and the round before it becomes tuned. Labels are
+written by reading (GUIDE.md), never by running the pipeline.
 
     python bench/quality/neardup/make_pairs.py --shared ../shared/data --extra /tmp/extra
-    python bench/quality/neardup/make_pairs.py --round 2
+    python bench/quality/neardup/make_pairs.py --round 2   # then --round 3
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--extra", type=Path, default=Path("/tmp/extra"))
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "pairs.jsonl")
-    parser.add_argument("--round", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--round", type=int, default=1)
     args = parser.parse_args()
     s, x = args.shared, args.extra
     if args.round == 1:
@@ -187,7 +188,7 @@ def main() -> None:
             ("MedicalGPT/dpo_zh_500", x / "dpo_zh_500.jsonl", "dpo", 15, 3, 2),
         ]  # fmt: skip
         earlier = [json.loads(line) for line in args.out.read_text(encoding="utf-8").splitlines()]
-        rng, pairs = random.Random(20261206), [{**p, "part": "tuned"} for p in earlier]
+        rng, pairs = random.Random(20261204 + args.round), [{**p, "part": "tuned"} for p in earlier]
         seen = {p["id"] for p in earlier}
         seen |= {pair_id(p["b"] | {"id": record_id(p["b"]["messages"])}, p["a"] | {"id": record_id(p["a"]["messages"])})
                  for p in earlier}  # fmt: skip
