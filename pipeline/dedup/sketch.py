@@ -1,7 +1,8 @@
 """Sketches: what dedup, split and the leakage check need to know of a record, without the record.
 
 A sketch row holds a record's id, group, exact key, the character n-gram hashes of its prompt (the
-user turns) and of its answers (the assistant turns), and the MinHash signature of the prompt.
+user turns), of its answers (the assistant turns) and of its final answer when it has several, and
+the MinHash signature of the prompt.
 Sketches are computed per shard, in parallel, and kept in numpy arrays, so the global steps hold
 hashes and ids, never records.
 
@@ -148,6 +149,8 @@ class Sketches:
     prompt_hashes: np.ndarray
     answer_offsets: np.ndarray
     answer_hashes: np.ndarray
+    final_offsets: np.ndarray
+    final_hashes: np.ndarray
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -157,6 +160,11 @@ class Sketches:
 
     def answer(self, row: int) -> np.ndarray:
         return self.answer_hashes[self.answer_offsets[row] : self.answer_offsets[row + 1]]
+
+    def final(self, row: int) -> np.ndarray:
+        """The last assistant turn's hashes (the answers' when there is only one turn)."""
+        own = self.final_hashes[self.final_offsets[row] : self.final_offsets[row + 1]]
+        return own if len(own) else self.answer(row)
 
     def save(self, folder: Path) -> None:
         """One .npy file per array (so a reader can map them without loading) and the ids as JSON."""
@@ -178,6 +186,7 @@ class Sketches:
         """A table of the given rows of other tables, in order."""
         prompts = [table.prompt(i) for table, i in rows]
         answers = [table.answer(i) for table, i in rows]
+        finals = [table.final_hashes[table.final_offsets[i] : table.final_offsets[i + 1]] for table, i in rows]
         signatures = [table.signatures[i] for table, i in rows]
         return cls(
             ids=[table.ids[i] for table, i in rows],
@@ -189,10 +198,14 @@ class Sketches:
             prompt_hashes=_joined(prompts),
             answer_offsets=_offsets(answers),
             answer_hashes=_joined(answers),
+            final_offsets=_offsets(finals),
+            final_hashes=_joined(finals),
         )
 
 
-_ARRAYS = ("signatures", "prompt_offsets", "prompt_hashes", "answer_offsets", "answer_hashes")
+_ARRAYS = (
+    "signatures", "prompt_offsets", "prompt_hashes", "answer_offsets", "answer_hashes", "final_offsets", "final_hashes"
+)  # fmt: skip
 
 
 def sketch(records: Sequence[SftRecord], config: NearDupConfig, common: frozenset[str] | None = None) -> Sketches:
@@ -202,11 +215,13 @@ def sketch(records: Sequence[SftRecord], config: NearDupConfig, common: frozense
     if common is None:
         common = boilerplate([user + assistant for user, assistant in folded])
     perms = permutations(config.num_perm, config.seed)
-    prompts, answers, signatures = [], [], []
-    for user, assistant in folded:
+    prompts, answers, finals, signatures = [], [], [], []
+    for record, (user, assistant) in zip(records, folded, strict=True):
         prompt = shingles(_varying(user, common), config)
         prompts.append(prompt)
         answers.append(shingles(_varying(assistant, common), config))
+        final = _final_answer(record)
+        finals.append(shingles(_varying(final, common), config) if final else np.zeros(0, dtype=np.uint64))
         signatures.append(minhash(prompt, perms))
     return Sketches(
         ids=[r.id for r in records],
@@ -218,7 +233,17 @@ def sketch(records: Sequence[SftRecord], config: NearDupConfig, common: frozense
         prompt_hashes=_joined(prompts),
         answer_offsets=_offsets(answers),
         answer_hashes=_joined(answers),
+        final_offsets=_offsets(finals),
+        final_hashes=_joined(finals),
     )
+
+
+def _final_answer(record: SftRecord) -> list[str]:
+    """Folded lines of the last assistant turn of a chat with several (none for a single answer)."""
+    answers = [m for m in record.messages if m.role == "assistant"]
+    if len(answers) < 2:
+        return []
+    return [folded for line in answers[-1].content.splitlines() if (folded := fold(line))]
 
 
 def _varying(lines: list[str], common: frozenset[str]) -> str:
