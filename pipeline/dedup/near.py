@@ -12,8 +12,9 @@ included. Both, because a shared stock answer does not make "hello" and "who are
 example, and a shared prompt does not make entailment and contradiction answers one example. The
 final answer on its own, because branches of one chat share every turn but the last (OpenAssistant
 ranks several last replies to one conversation): readers call them different examples, and the
-shared turns alone made 7 of 8 wrong merges on round 2 of bench/quality/neardup. LSH proposes candidates from the prompts'
-signatures at a lower threshold than the confirmation, so pairs just above it are still proposed.
+shared turns alone made 7 of 8 wrong merges on round 2 of bench/quality/neardup. LSH proposes
+candidates from the prompts' signatures at a lower threshold than the confirmation, so pairs just
+above it are still proposed.
 """
 
 from __future__ import annotations

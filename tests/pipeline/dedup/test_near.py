@@ -90,17 +90,21 @@ def test_branches_of_one_chat_with_other_last_replies_are_not_duplicates(make_re
     """OpenAssistant ranks several last replies to one conversation: every earlier turn is shared."""
     opening = (
         ("user", "已经下了一周雨了，真让人烦躁"),
-        ("assistant", "嗨，天气不好，我们可以调整自己的心态：打开窗户透透气，看看下雨天的风景；做一些室内的娱乐活动，"
-                      "例如看电影、读书、做手工；或者约上朋友一起去室内运动场打羽毛球。"),  # fmt: skip
+        (
+            "assistant",
+            "嗨，天气不好，我们可以调整自己的心态和行为，来缓解烦躁，让自己保持愉快的心情。\n"
+            "1. 打开窗户透透气，看看下雨天的马路和风景。\n2. 做一些室内的娱乐活动，例如看电影、读书、做手工。\n"
+            "3. 约上朋友一起去室内运动场打羽毛球，或者去商场逛一逛。\n4. 给自己做一顿热乎乎的火锅。",
+        ),
         ("user", "谢谢你的建议。你能推荐几部令人感到轻松的喜剧电影吗？"),
     )
-    branches = [
-        make_record(*opening, ("assistant", "当然可以：《疯狂动物城》、《三傻大闹宝莱坞》、《让子弹飞》、《布达佩斯大饭店》。")),
-        make_record(*opening, ("assistant", "我推荐以下几部：\n* 《你丫闭嘴》\n* 《王牌贱谍：格林斯比》\n* 《律政俏佳人》")),
-    ]
-    retyped = make_record(*opening, ("assistant", "当然可以：《疯狂动物城》，《三傻大闹宝莱坞》，《让子弹飞》，《布达佩斯大饭店》！"))
-    matches = cluster(Rows([sketch([*branches, retyped], NearDupConfig())]), NearDupConfig())
-    assert {(m.member, m.leader) for m in matches.values()} == {(2, 0)}
+    films = "《疯狂动物城》、《让子弹飞》"
+    first = make_record(*opening, ("assistant", f"当然可以：{films}。"))
+    other = make_record(*opening, ("assistant", "我推荐《你丫闭嘴》和《女间谍》。"))
+    retyped = make_record(*opening, ("assistant", f"当然可以：{films.replace('、', '，')}！"))
+    config = NearDupConfig()
+    assert not cluster(Rows([sketch([first, other], config)]), config)
+    assert cluster(Rows([sketch([first, retyped], config)]), config)[1].leader == 0
 
 
 @pytest.mark.parametrize(("keep", "kept"), [("representative", 2), ("all", 4)])
