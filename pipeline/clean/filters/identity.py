@@ -6,7 +6,8 @@ read in the gold set's tuned part (bench/quality, 33 records) and in ShareGPT-st
 "作为一个/一名/一种/一款/… AI|人工智能|语言模型|机器人 …，我", a clause that opens with
 "作为(一个)人工智能(助手)，" whatever follows (round 3: "作为人工智能助手，如果您需要…，我会推荐"),
 "我是/我只是 …AI|人工智能|…模型", "我是一个基于(文本|语言模型)的…" (13 tuned records, all rejected),
-"我不是…，而是一个AI", "我作为AI语言模型", "像我这样的语言模型", "我是由 OpenAI 训练的", "我被编程为",
+"我不是…，而是一个AI", "作为一个自然语言处理模型，我的回答" (round 12),
+"我作为AI语言模型", "像我这样的语言模型", "我是由 OpenAI 训练的", "我被编程为",
 a 2021 knowledge cut-off ("根据我在2021年9月的最新知识更新"), "我没有个人观点或情感", an assistant
 named as itself ("我是ChatGPT", "这里是Open-Assistant": crowd-written chats carry their project's
 name, 17 records of round 8 of the gold set; round 9: in any case, after a title, "我是你的智能助手Open
@@ -30,7 +31,10 @@ from pipeline.clean.measure import Measures, compiled, source_matches
 from schemas import Rejection
 from schemas.config import IdentityParams
 
-_AI = r"(?:AI|ＡＩ|人工智能|语言模型|大模型|机器学习模型|机器人|聊天机器人|计算机程序|ChatGPT|GPT-?\d)"
+_AI = (
+    r"(?:AI|ＡＩ|人工智能|语言模型|(?:自然)?语言处理模型|大模型|机器学习模型|机器人|聊天机器人|计算机程序"
+    r"|ChatGPT|GPT-?\d)"
+)
 # Assistants a distilled or crowd-written answer names as itself ("你好，这里是Open-Assistant").
 _MODELS = r"(?:ChatGPT|GPT-?\d|Claude|Bard|文心一言|通义千问|(?i:Open[- ]?Assistant))"
 # What may stand between "我是" and the name: "我是你的智能助手Open Assistant", "我是开源助手open assistant".

@@ -14,7 +14,8 @@ system prompt or a previous user turn), never by the Latin letters of another tu
 set's tuned part a tool chat's first Chinese question was answered in English and passed because
 a later question mentioned "HTML alt属性". An instruction that names the language of the answer
 ("将其转换成英语", "用瑞典语写", "创作一篇泰语文章", "目标语言为泰语"; round 8: "准备一篇西班牙语文章",
-"以完美的A2英语水平来回答"; round 9: a language with its locale, "写英语（英国）") is refused when it is answered in
+"以完美的A2英语水平来回答"; round 9: a language with its locale, "写英语（英国）"; not a description of a
+text, "给定的句子是用英语写的", round 12) is refused when it is answered in
 Chinese without that language: a Latin-script language shows at least three Latin words or a
 quoted Latin phrase ("“你好”的英文是“Hello”"), the others their script (kana, Hangul, Thai,
 Cyrillic, Arabic). The gold set's tuned part has one of each (Japanese to English answered in
@@ -69,7 +70,7 @@ _TARGET_SCRIPTS = {
 }  # fmt: skip
 _NAME = rf"(?P<name>{'|'.join(sorted(_TARGET_SCRIPTS, key=len, reverse=True))})(?:语|文)"
 _ASKS_TARGET = regex.compile(
-    rf"(?:用|以|使用)[^，。,\n]{{0,8}}?{_NAME}(?:水平)?(?:来)?(?:写|回答|回复|作答|撰写|表达|创作|输出|编写|说)"
+    rf"(?:用|以|使用)[^，。,\n]{{0,8}}?{_NAME}(?:水平)?(?:来)?(?:写|回答|回复|作答|撰写|表达|创作|输出|编写|说)(?!的)"
     rf"|(?:翻译|译|转换|转化|改写|写)(?:成|为|到){_NAME}"
     rf"|(?:写|创作|撰写|准备|起草|编写)一篇[^，。,\n]{{0,12}}?{_NAME}(?:的)?(?:文章|短文|作文|博客|帖子|邮件|故事)"
     rf"|目标语言(?:为|是|：|:)\s*{_NAME}"

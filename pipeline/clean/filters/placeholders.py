@@ -25,7 +25,9 @@ from pipeline.clean.pii import PLACEHOLDERS
 from schemas import Rejection
 from schemas.config import PlaceholderParams
 
-TEMPLATE = regex.compile(r"\{\{\s*[\w.]+\s*\}\}|\{%.*?%\}|\$\{\w+\}")
+# Numbers masked by the dataset's maker ("以下是####-####赛季的世界杯高山滑雪冠军", round 12) are
+# template syntax too: the answer copies the mask where a season should be.
+TEMPLATE = regex.compile(r"\{\{\s*[\w.]+\s*\}\}|\{%.*?%\}|\$\{\w+\}|(?<!#)#{2,}(?:[-/:.]#{2,})+(?!#)")
 _SLOT_WORDS = (
     r"名字|姓名|名称|称呼|公司|单位|机构|日期|时间|地址|电话|手机|邮箱|职位|职称|金额|数字|数量|产品|品牌|学校|"
     r"城市|地点|链接|网址|签名|联系方式|部门|年份|插入|填写|此处|你的|您的|收件人|"

@@ -54,6 +54,8 @@ _LONG_RUN = 3
 _SENTENCE = regex.compile(r"[^。！？!?：\n]+[。！？!?]")
 _MIN_SENTENCE_HAN = 12
 _BLANKED = "   "  # what inline code or math of three characters or more leaves in the prose
+# A literal quoted the way code quotes it ('file.xlsx', "Sheet1"): inline code without backticks.
+_QUOTED_LITERAL = regex.compile(r"""(['"])[A-Za-z0-9_./\\:-]*[A-Za-z][A-Za-z0-9_./\\:-]*\1""")
 _MIN_ITEM_LETTERS = 4
 _MIN_REPEATED_ITEMS = 3
 _ONE_PER_ITEM = regex.compile(
@@ -138,10 +140,11 @@ def repeated_sentence(prose: str) -> str | None:
     """The first sentence of twelve Han characters or more that the prose says twice, or None.
 
     A sentence that held code or math (blanked to spaces in the prose) is a frame around it, said
-    again on purpose: "如果`x`的值为`true`，则执行`if`块内的代码" for if and again for if…else (round 11)."""
+    again on purpose: "如果`x`的值为`true`，则执行`if`块内的代码" for if and again for if…else (round 11),
+    "其中，'file.xlsx'是Excel文件的路径" after the code of each of three libraries (round 12)."""
     seen: set[str] = set()
     for sentence in _SENTENCE.findall(prose):
-        if len(sentence) < _MIN_SENTENCE_HAN or _BLANKED in sentence:
+        if len(sentence) < _MIN_SENTENCE_HAN or _BLANKED in sentence or _QUOTED_LITERAL.search(sentence):
             continue
         if sentence in seen and len(HAN.findall(sentence)) >= _MIN_SENTENCE_HAN:
             return sentence.strip()

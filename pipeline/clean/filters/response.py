@@ -8,8 +8,9 @@ chat; a greeting answering the same greeting is fine) says nothing, wherever it 
 so does an answer that is only its confidence ("自信度：90%", round 11), a short answer that only
 says it depends ("根据不同脑部疾病，患病比例不同", "因人而异"), only greets ("您好" to a question), only
 offers more help ("请问还有什么我可以帮助您的吗？" to a classification task, round 9), only
-acknowledges or asks back ("好的" to "查一下纽约今天的天气", "你是谁" to a question; round 10), or
-gives a word or two where the user asked for an explanation ("详细讲讲消息队列拆分。" → "1").
+acknowledges or asks back ("好的" to "查一下纽约今天的天气", "你是谁" to a question; round 10), is only
+an error message of the chat interface it was scraped from ("加载失败。", round 12), or gives a word
+or two where the user asked for an explanation ("详细讲讲消息队列拆分。" → "1").
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ _ONLY_ASKS_WHO = regex.compile(r"\W*(?:(?:你好|您好)\W*)?(?:你|您)是谁\W
 _ONLY_ACKNOWLEDGES = regex.compile(r"\W*(?:好的|嗯|嗯嗯|行|OK|okay)\W*", regex.I)
 _ONLY_CONFIDENCE = regex.compile(
     r"\W*(?:自信度|置信度|信心水平|信心|confidence(?: level)?)\s*[：:]\s*\d{1,3}\s*%\W*", regex.I
+)
+# ShareGPT-style exports keep the interface's error as the answer ("Load failed" in Chinese).
+_ONLY_AN_ERROR = regex.compile(
+    r"\W*(?:加载失败|网络错误|出现错误|发生错误|请求失败|An error occurred|Network error|Load failed"
+    r"|Something went wrong)\W*",
+    regex.I,
 )
 _REAL_REQUEST = 10  # letters: "谢谢" answered "还有什么可以帮您的吗？" is a fine end of a chat
 _ASKS_TO_EXPLAIN = regex.compile(r"详细|具体(?:讲|说|介绍|解释)|讲讲|说说|解释一下|介绍一下|展开")
@@ -69,6 +76,8 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
                 return m.reject("trivial_response", f"the answer {answer!r} only greets")
             if _ONLY_OFFERS_HELP.fullmatch(answer) and len(_letters(question)) > _REAL_REQUEST:
                 return m.reject("trivial_response", f"the answer {answer!r} only offers more help")
+            if _ONLY_AN_ERROR.fullmatch(answer):
+                return m.reject("trivial_response", f"the answer {answer!r} is only an interface error")
             if _ONLY_CONFIDENCE.fullmatch(answer):
                 return m.reject("trivial_response", f"the answer {answer!r} is only a confidence")
             if _ONLY_ASKS_WHO.fullmatch(answer) and not _ONLY_ASKS_WHO.search(question):

@@ -53,6 +53,7 @@ def test_talking_about_ai_is_fine(measured) -> None:
         "你好，这是Open Assistant。我可以尝试写一个这样的故事。",
         "我是一个基于语言模型的开源数字助理，可以回答问题。",
         "很抱歉，我没有注意到这点。作为一个开源的人工智能助理，编写违法的代码是不负责任的。",
+        "如果有任何错误，我深表歉意。作为一个自然语言处理模型，我的回答基于训练数据集中可用的数据。",
     ],
 )
 def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:

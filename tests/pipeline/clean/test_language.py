@@ -107,6 +107,12 @@ def test_an_answer_not_in_the_language_the_instruction_names(measured, question:
         ("把下面的英文翻译成中文：Good morning, everyone.", "大家早上好，这是一句常见的问候语。"),
         ("把“早安”翻译成法语。", "Bonjour"),
         ("阅读下面的英语文章，回答问题：Tom likes apples. 汤姆喜欢什么？", "汤姆喜欢苹果，文章第一句就说了。"),
+        (
+            "将新闻评论分类到其语言中。例子：Transatlantic Trade for All\n解决方案：英语\n"
+            "原因：给定的句子是用英语写的。\n"
+            "现在，解决这个例子：Inoltre, quando si tratta di tariffe e standard, le norme dell’OMC non sono uguali.",
+            "意大利语\n信心：97%",
+        ),
     ],
 )
 def test_an_answer_in_the_named_language_passes(measured, question: str, answer: str) -> None:

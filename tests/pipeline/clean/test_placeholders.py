@@ -4,7 +4,15 @@ from pipeline.clean.filters import placeholders
 from schemas.config import PlaceholderParams
 
 
-@pytest.mark.parametrize("answer", ["我是{{name}}，由{{ author }}开发。", "你好，${user}！", "{% if x %}是{% endif %}"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "我是{{name}}，由{{ author }}开发。",
+        "你好，${user}！",
+        "{% if x %}是{% endif %}",
+        "####-####赛季的世界杯冠军揭晓",
+    ],
+)
 def test_unfilled_placeholders_are_rejected(measured, answer: str) -> None:
     result = placeholders.check(measured(("user", "你是谁？"), ("assistant", answer)), PlaceholderParams())
     assert result.reason == "template_placeholder"
@@ -18,6 +26,7 @@ def test_unfilled_placeholders_are_rejected(measured, answer: str) -> None:
         "数学 {x | x > 0}",
         "```js\nconst s = `${price}元`;\n```",
         "用 `{{ name }}` 写模板",
+        "## 第一章\n#### 小结：#号用于标题",
     ],
 )
 def test_braces_in_ordinary_text_pass(measured, answer: str) -> None:

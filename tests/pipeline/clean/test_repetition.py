@@ -118,6 +118,12 @@ def test_a_sentence_said_again_later_is_repetition(measured) -> None:
     frame = "如果`boolean_expression`的值为`true`，则执行`if`块内的代码。"
     code = measured(("user", "C++ 的 if 怎么用？"), ("assistant", f"`if`语句：\n{frame}\n`if...else`语句：\n{frame}"))
     assert repetition.check(code, RepetitionParams()) is None  # a frame around inline code
+    where = "其中，'file.xlsx'是Excel文件的路径，'Sheet1'是要读取的工作表名称。"
+    libraries = (
+        f"1. pandas：\n```\npd.read_excel('file.xlsx')\n```\n{where}\n2. openpyxl：\n```\nload_workbook()\n```\n{where}"
+    )
+    quoted = measured(("user", "python如何读取excel文件"), ("assistant", libraries))
+    assert repetition.check(quoted, RepetitionParams()) is None  # quoted literals are inline code too
 
 
 def test_a_list_that_starts_over_is_repetition(measured) -> None:

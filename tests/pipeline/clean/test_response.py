@@ -65,6 +65,8 @@ def test_it_depends_with_the_answer_passes(measured) -> None:
         ("为何会有闰年", "你是谁"),
         ("查一下纽约今天的天气", "好的"),
         ("前提：“一群年轻男孩在打篮球比赛。”假设：“有人在打运动。”我们知道前提所蕴含的假设吗？", "自信度：90%"),
+        ("请为本次交流生成一个链接。", "加载失败。"),
+        ("Write a haiku about autumn.", "Network error"),
     ],
 )
 def test_a_greeting_or_a_word_where_an_explanation_was_asked_is_trivial(measured, question: str, answer: str) -> None:

@@ -14,6 +14,8 @@ from schemas.config import ToxicParams
         "他妈的，这破代码又报错了",
         "骚逼",
         "你吃屎",
+        "唯一的缺陷就是Y没有任何实用价值，更不会有其他人屌你",
+        "黄猴侵犯动物尊严并野蛮行事是可悲的事情。",
     ],
 )
 def test_abusive_answers_are_rejected(measured, answer: str) -> None:
