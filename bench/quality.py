@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent / "quality"
+# The checkout this file is in, before an installed copy: a `git worktree` of an older commit
+# scores that commit's code.
+sys.path.insert(0, str(HERE.parents[1]))
 BENCHES = ["clean_bench", "toxicity_bench", "decontaminate_bench", "markdown_bench", "neardup_bench", "augment_bench"]
 
 
