@@ -141,9 +141,6 @@ class NearDupConfig(Strict):
     short_chars: int = Field(default=50, ge=0, description="shorter texts are compared by single characters")
     threshold: float = Field(default=0.7, gt=0, le=1, description="Jaccard similarity of the prompts that makes a pair")
     answer_threshold: float = Field(default=0.6, gt=0, le=1, description="... and of the answers")
-    same_calls_threshold: float = Field(
-        default=0.6, gt=0, le=1, description="prompt similarity that makes a pair of chats with the same tool calls"
-    )
     num_perm: int = Field(default=128, ge=16, le=1024)
     keep: Literal["representative", "all"] = Field(
         default="representative",

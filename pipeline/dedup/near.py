@@ -15,13 +15,6 @@ ranks several last replies to one conversation): readers call them different exa
 shared turns alone made 7 of 8 wrong merges on round 2 of bench/quality/neardup. LSH proposes
 candidates from the prompts' signatures at a lower threshold than the confirmation, so pairs just
 above it are still proposed.
-
-Tool dialogues are generated from one seed several times (glaive): the calls and their arguments
-stay, the words around them are paraphrased, and a random value differs ("aB3#fG6&kL9@" against
-"a1b2c3d4e5f6"). Chats that make the same calls with the same arguments are alike when their
-prompts are (`near.same_calls_threshold`), whatever the answers' words: on bench/quality/neardup's
-tuned pairs (rounds 1-2) this finds 13 more of the labelled duplicates for one wrong merge
-("how much is the discount" against "what is the final price", the same call).
 """
 
 from __future__ import annotations
@@ -71,10 +64,6 @@ class Rows:
     def final(self, row: int) -> np.ndarray:
         table, local = self.locate(row)
         return table.final(local)
-
-    def calls(self, row: int) -> str:
-        table, local = self.locate(row)
-        return table.calls[local]
 
     def band(self, columns: slice) -> np.ndarray:
         """One band of every row's signature, as a 64-bit key per row (the tables stay mapped)."""
@@ -141,12 +130,8 @@ class Index:
 
 
 def alike(rows: Rows, a: int, b: int, config: NearDupConfig) -> float | None:
-    """The prompts' similarity when the prompts, the answers and the final answers are alike (or
-    the prompts and the tool calls), else None."""
+    """The prompts' similarity when the prompts, the answers and the final answers are alike, else None."""
     similarity = jaccard(rows.prompt(a), rows.prompt(b))
-    calls = rows.calls(a)
-    if calls and calls == rows.calls(b) and similarity >= config.same_calls_threshold:
-        return similarity
     if similarity < config.threshold or jaccard(rows.answer(a), rows.answer(b)) < config.answer_threshold:
         return None
     if jaccard(rows.final(a), rows.final(b)) < config.answer_threshold:

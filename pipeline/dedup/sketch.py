@@ -1,8 +1,8 @@
 """Sketches: what dedup, split and the leakage check need to know of a record, without the record.
 
 A sketch row holds a record's id, group, exact key, the character n-gram hashes of its prompt (the
-user turns), of its answers (the assistant turns) and of its final answer when it has several, a
-digest of its tool calls' arguments, and the MinHash signature of the prompt.
+user turns), of its answers (the assistant turns) and of its final answer when it has several, and
+the MinHash signature of the prompt.
 Sketches are computed per shard, in parallel, and kept in numpy arrays, so the global steps hold
 hashes and ids, never records.
 
@@ -144,7 +144,6 @@ class Sketches:
     groups: list[str]
     exact: list[str]
     sources: list[str]
-    calls: list[str]
     signatures: np.ndarray
     prompt_offsets: np.ndarray
     prompt_hashes: np.ndarray
@@ -172,13 +171,7 @@ class Sketches:
         folder.mkdir(parents=True, exist_ok=True)
         for name in _ARRAYS:
             np.save(folder / f"{name}.npy", getattr(self, name))
-        rows = {
-            "ids": self.ids,
-            "groups": self.groups,
-            "exact": self.exact,
-            "sources": self.sources,
-            "calls": self.calls,
-        }
+        rows = {"ids": self.ids, "groups": self.groups, "exact": self.exact, "sources": self.sources}
         text = json.dumps(rows, ensure_ascii=False)
         (folder / "rows.json").write_text(text, encoding="utf-8")
 
@@ -200,7 +193,6 @@ class Sketches:
             groups=[table.groups[i] for table, i in rows],
             exact=[table.exact[i] for table, i in rows],
             sources=[table.sources[i] for table, i in rows],
-            calls=[table.calls[i] for table, i in rows],
             signatures=np.stack(signatures) if signatures else np.zeros((0, num_perm), dtype=np.uint32),
             prompt_offsets=_offsets(prompts),
             prompt_hashes=_joined(prompts),
@@ -236,7 +228,6 @@ def sketch(records: Sequence[SftRecord], config: NearDupConfig, common: frozense
         groups=[r.meta.group for r in records],
         exact=[exact_key(r) for r in records],
         sources=[str(r.meta.source) for r in records],
-        calls=[tool_calls_key(r) for r in records],
         signatures=np.stack(signatures) if signatures else np.zeros((0, config.num_perm), dtype=np.uint32),
         prompt_offsets=_offsets(prompts),
         prompt_hashes=_joined(prompts),
@@ -245,14 +236,6 @@ def sketch(records: Sequence[SftRecord], config: NearDupConfig, common: frozense
         final_offsets=_offsets(finals),
         final_hashes=_joined(finals),
     )
-
-
-def tool_calls_key(record: SftRecord) -> str:
-    """A digest of the arguments of the record's tool calls in order ("" without calls). Names are
-    left out: one dialogue generated twice calls "generate_password" once and
-    "generate_random_password" the other time, with the same arguments."""
-    arguments = [call.function.arguments for m in record.messages for call in m.tool_calls]
-    return digest(json.dumps(arguments, ensure_ascii=False, sort_keys=True), length=16) if arguments else ""
 
 
 def _final_answer(record: SftRecord) -> list[str]:

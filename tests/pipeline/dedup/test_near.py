@@ -7,7 +7,6 @@ of the same kind (lines of other poems), and templated prompts with different an
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
@@ -15,17 +14,7 @@ import pytest
 from pipeline.dedup import run
 from pipeline.dedup.near import Rows, cluster
 from pipeline.dedup.sketch import fold, jaccard, shingles, sketch
-from pipeline.ids import record_id
-from schemas import (
-    DedupConfig,
-    Message,
-    NearDupConfig,
-    RecordMeta,
-    SftRecord,
-    SourcePointer,
-    ToolCall,
-    ToolFunction,
-)
+from schemas import DedupConfig, NearDupConfig
 
 
 def sentences(poems: dict) -> list[str]:
@@ -116,34 +105,6 @@ def test_branches_of_one_chat_with_other_last_replies_are_not_duplicates(make_re
     config = NearDupConfig()
     assert not cluster(Rows([sketch([first, other], config)]), config)
     assert cluster(Rows([sketch([first, retyped], config)]), config)[1].leader == 0
-
-
-def _password_chat(ask: str, how_long: str, length: int, password: str, keep: str) -> SftRecord:
-    """A glaive-style tool dialogue (LLaMA-Factory's glaive_toolcall_zh_demo, Apache-2.0)."""
-    call = ToolCall(function=ToolFunction(name="generate_random_password", arguments={"length": length}))
-    messages = (
-        Message(role="user", content=f"你好，我需要一个新的密码。你能{ask}生成一个随机的吗？"),
-        Message(role="assistant", content=f"当然，我可以帮助你。你{how_long}你的密码有多长？"),
-        Message(role="user", content=f"我想要它有{length}个字符长。"),
-        Message(role="assistant", content="", tool_calls=(call,)),
-        Message(role="tool", content=json.dumps({"password": password})),
-        Message(role="assistant", content=f"您的新密码是：{password}。请{keep}。"),
-    )
-    rid = record_id(messages)
-    return SftRecord(id=rid, messages=messages, meta=RecordMeta(source=SourcePointer(file="t.jsonl"), group=rid))
-
-
-def test_a_tool_dialogue_generated_twice_is_one_example() -> None:
-    """The same calls with the same arguments and an alike prompt: the other words and the random
-    password do not make another example; other arguments do."""
-    config = NearDupConfig()
-    first = _password_chat("为我", "想要", 12, "aB3#fG6&kL9@", "确保将其保存在安全的地方")
-    again = _password_chat("帮我", "希望", 12, "a1b2c3d4e5f6", "妥善保管，不要告诉别人")
-    longer = _password_chat("帮我", "希望", 16, "a1b2c3d4e5f6g7h8", "妥善保管，不要告诉别人")
-    assert cluster(Rows([sketch([first, again], config)]), config)[1].leader == 0
-    words_only = NearDupConfig(same_calls_threshold=1.0)
-    assert not cluster(Rows([sketch([first, again], words_only)]), words_only)
-    assert not cluster(Rows([sketch([first, longer], config)]), config)
 
 
 @pytest.mark.parametrize(("keep", "kept"), [("representative", 2), ("all", 4)])
