@@ -152,6 +152,50 @@ def common_lines(sources: list[tuple]) -> dict[str, list[str]]:
     return found
 
 
+# Where each source lives (under --shared or --extra) and the form of its records.
+FILES = {
+    "LLaMA-Factory/alpaca_zh_demo": ("shared", "LLaMA-Factory/data/alpaca_zh_demo.json", "alpaca"),
+    "LLaMA-Factory/glaive_toolcall_zh_demo": ("shared", "LLaMA-Factory/data/glaive_toolcall_zh_demo.json", "sharegpt"),
+    "LLaMA-Factory/identity": ("shared", "LLaMA-Factory/data/identity.json", "alpaca"),
+    "MedicalGPT/medical_sft_1K": ("shared", "MedicalGPT/data/sft/medical_sft_1K_format.jsonl", "sharegpt"),
+    "MedicalGPT/sharegpt_zh_1K": ("extra", "sharegpt_zh_1K_format.jsonl", "sharegpt"),
+    "MiniCPM/ocnli_public_chatml": ("shared", "MiniCPM/finetune/data/ocnli_public_chatml/train.json", "openai"),
+    "BELLE/zh_seed_tasks": ("shared", "BELLE/data/1.5M/zh_seed_tasks.json", "seed"),
+    "LLaMA-Factory/dpo_zh_demo": ("extra", "dpo_zh_demo.json", "dpo"),
+    "LLaMA-Factory/oaast_sft_zh": ("extra", "oaast_sft_zh.json", "alpaca"),
+    "LLaMA-Factory/oaast_rm_zh": ("extra", "oaast_rm_zh.json", "ranked"),
+    "MedicalGPT/dpo_zh_500": ("extra", "dpo_zh_500.jsonl", "dpo"),
+}
+# Pairs drawn per source and round (candidate, edited, random); rounds after 2 draw as round 2.
+PLAN = {
+    1: {
+        "LLaMA-Factory/alpaca_zh_demo": (50, 15, 15),
+        "LLaMA-Factory/glaive_toolcall_zh_demo": (40, 0, 8),
+        "LLaMA-Factory/identity": (25, 0, 5),
+        "MedicalGPT/medical_sft_1K": (40, 15, 10),
+        "MedicalGPT/sharegpt_zh_1K": (30, 10, 8),
+        "MiniCPM/ocnli_public_chatml": (15, 0, 3),
+        "BELLE/zh_seed_tasks": (30, 5, 5),
+        "LLaMA-Factory/dpo_zh_demo": (40, 0, 5),
+    },
+    2: {
+        "LLaMA-Factory/glaive_toolcall_zh_demo": (45, 0, 4),
+        "LLaMA-Factory/identity": (25, 0, 3),
+        "MedicalGPT/medical_sft_1K": (20, 4, 3),
+        "LLaMA-Factory/dpo_zh_demo": (15, 0, 2),
+        "LLaMA-Factory/oaast_sft_zh": (25, 4, 3),
+        "LLaMA-Factory/oaast_rm_zh": (20, 0, 2),
+        "MedicalGPT/dpo_zh_500": (15, 3, 2),
+    },
+}
+
+
+def both_orders(pair: dict) -> set[str]:
+    """A drawn pair's id and its reverse's (the records' ids recomputed from what was shown)."""
+    a, b = ({"id": record_id(pair[side]["messages"])} for side in "ab")
+    return {pair["id"], pair_id(b, a)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
@@ -159,43 +203,21 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "pairs.jsonl")
     parser.add_argument("--round", type=int, default=1)
     args = parser.parse_args()
-    s, x = args.shared, args.extra
+    folders = {"shared": args.shared, "extra": args.extra}
+    sources = []
+    for name, counts in PLAN[min(args.round, 2)].items():
+        folder, file, kind = FILES[name]
+        sources.append((name, folders[folder] / file, kind, *counts))
     if args.round == 1:
-        sources = [  # name, file, kind, candidate pairs, edited pairs, random pairs
-            ("LLaMA-Factory/alpaca_zh_demo", s / "LLaMA-Factory/data/alpaca_zh_demo.json", "alpaca", 50, 15, 15),
-            ("LLaMA-Factory/glaive_toolcall_zh_demo", s / "LLaMA-Factory/data/glaive_toolcall_zh_demo.json",
-             "sharegpt", 40, 0, 8),
-            ("LLaMA-Factory/identity", s / "LLaMA-Factory/data/identity.json", "alpaca", 25, 0, 5),
-            ("MedicalGPT/medical_sft_1K", s / "MedicalGPT/data/sft/medical_sft_1K_format.jsonl", "sharegpt",
-             40, 15, 10),
-            ("MedicalGPT/sharegpt_zh_1K", x / "sharegpt_zh_1K_format.jsonl", "sharegpt", 30, 10, 8),
-            ("MiniCPM/ocnli_public_chatml", s / "MiniCPM/finetune/data/ocnli_public_chatml/train.json", "openai",
-             15, 0, 3),
-            ("BELLE/zh_seed_tasks", s / "BELLE/data/1.5M/zh_seed_tasks.json", "seed", 30, 5, 5),
-            ("LLaMA-Factory/dpo_zh_demo", x / "dpo_zh_demo.json", "dpo", 40, 0, 5),
-        ]  # fmt: skip
         rng, pairs, seen = random.Random(20261202), [], set()
     else:
-        sources = [
-            ("LLaMA-Factory/glaive_toolcall_zh_demo", s / "LLaMA-Factory/data/glaive_toolcall_zh_demo.json",
-             "sharegpt", 45, 0, 4),
-            ("LLaMA-Factory/identity", s / "LLaMA-Factory/data/identity.json", "alpaca", 25, 0, 3),
-            ("MedicalGPT/medical_sft_1K", s / "MedicalGPT/data/sft/medical_sft_1K_format.jsonl", "sharegpt",
-             20, 4, 3),
-            ("LLaMA-Factory/dpo_zh_demo", x / "dpo_zh_demo.json", "dpo", 15, 0, 2),
-            ("LLaMA-Factory/oaast_sft_zh", x / "oaast_sft_zh.json", "alpaca", 25, 4, 3),
-            ("LLaMA-Factory/oaast_rm_zh", x / "oaast_rm_zh.json", "ranked", 20, 0, 2),
-            ("MedicalGPT/dpo_zh_500", x / "dpo_zh_500.jsonl", "dpo", 15, 3, 2),
-        ]  # fmt: skip
         earlier = [json.loads(line) for line in args.out.read_text(encoding="utf-8").splitlines()]
         rng, pairs = random.Random(20261204 + args.round), [{**p, "part": "tuned"} for p in earlier]
-        seen = {p["id"] for p in earlier}
-        seen |= {pair_id(p["b"] | {"id": record_id(p["b"]["messages"])}, p["a"] | {"id": record_id(p["a"]["messages"])})
-                 for p in earlier}  # fmt: skip
+        seen = set().union(*map(both_orders, earlier))
 
     def add(kind: str, source: str, a: dict, b: dict) -> None:
-        pid, back = pair_id(a, b), pair_id(b, a)
-        if pid not in seen and back not in seen and a["id"] != b["id"]:
+        pid = pair_id(a, b)
+        if pid not in seen and a["id"] != b["id"]:
             seen.add(pid)
             part = part_of(pid) if args.round == 1 else "untuned"
             pairs.append({"id": pid, "part": part, "kind": kind, "source": source,
@@ -211,7 +233,7 @@ def main() -> None:
             a, b = rng.sample(pool, 2)
             add("random", name, a, b)
     if args.round == 1:
-        for kind, a, b in poems(s, rng):
+        for kind, a, b in poems(args.shared, rng):
             add(kind, "chinese-poetry", a, b)
     commons_path = args.out.parent / "common_lines.json"
     commons = json.loads(commons_path.read_text(encoding="utf-8")) if args.round > 1 else {}
