@@ -77,11 +77,12 @@ def exact_key(record: SftRecord) -> str:
 
 def folded_lines(record: SftRecord, roles: tuple[str, ...] = ("user", "assistant")) -> list[str]:
     """Folded non-empty lines of the turns of these roles (system prompts are configuration)."""
-    lines = []
-    for message in record.messages:
-        if message.role in roles:
-            lines += [folded for line in message.content.splitlines() if (folded := fold(line))]
-    return lines
+    return [line for turn in folded_turns(record, roles) for line in turn]
+
+
+def folded_turns(record: SftRecord, roles: tuple[str, ...]) -> list[list[str]]:
+    """Folded non-empty lines of each turn of these roles, turn by turn."""
+    return [[f for line in m.content.splitlines() if (f := fold(line))] for m in record.messages if m.role in roles]
 
 
 def shingles(text: str, config: NearDupConfig) -> np.ndarray:
@@ -163,8 +164,12 @@ class Sketches:
 
     def final(self, row: int) -> np.ndarray:
         """The last assistant turn's hashes (the answers' when there is only one turn)."""
-        own = self.final_hashes[self.final_offsets[row] : self.final_offsets[row + 1]]
+        own = self.own_final(row)
         return own if len(own) else self.answer(row)
+
+    def own_final(self, row: int) -> np.ndarray:
+        """The last assistant turn's hashes as stored: none for a record with one answer."""
+        return self.final_hashes[self.final_offsets[row] : self.final_offsets[row + 1]]
 
     def save(self, folder: Path) -> None:
         """One .npy file per array (so a reader can map them without loading) and the ids as JSON."""
@@ -186,7 +191,7 @@ class Sketches:
         """A table of the given rows of other tables, in order."""
         prompts = [table.prompt(i) for table, i in rows]
         answers = [table.answer(i) for table, i in rows]
-        finals = [table.final_hashes[table.final_offsets[i] : table.final_offsets[i + 1]] for table, i in rows]
+        finals = [table.own_final(i) for table, i in rows]
         signatures = [table.signatures[i] for table, i in rows]
         return cls(
             ids=[table.ids[i] for table, i in rows],
@@ -211,16 +216,19 @@ _ARRAYS = (
 def sketch(records: Sequence[SftRecord], config: NearDupConfig, common: frozenset[str] | None = None) -> Sketches:
     """Sketches of records; `common` lines are left out (by default the records' own boilerplate).
     Each line is folded once: folding it again for the boilerplate count cost 30% of a sketch's time."""
-    folded = [(folded_lines(record, ("user",)), folded_lines(record, ("assistant",))) for record in records]
+    folded = []
+    for record in records:
+        turns = folded_turns(record, ("assistant",))
+        final = turns[-1] if len(turns) > 1 else []  # a single answer is its own final answer
+        folded.append((folded_lines(record, ("user",)), [line for turn in turns for line in turn], final))
     if common is None:
-        common = boilerplate([user + assistant for user, assistant in folded])
+        common = boilerplate([user + assistant for user, assistant, _ in folded])
     perms = permutations(config.num_perm, config.seed)
     prompts, answers, finals, signatures = [], [], [], []
-    for record, (user, assistant) in zip(records, folded, strict=True):
+    for user, assistant, final in folded:
         prompt = shingles(_varying(user, common), config)
         prompts.append(prompt)
         answers.append(shingles(_varying(assistant, common), config))
-        final = _final_answer(record)
         finals.append(shingles(_varying(final, common), config) if final else np.zeros(0, dtype=np.uint64))
         signatures.append(minhash(prompt, perms))
     return Sketches(
@@ -236,14 +244,6 @@ def sketch(records: Sequence[SftRecord], config: NearDupConfig, common: frozense
         final_offsets=_offsets(finals),
         final_hashes=_joined(finals),
     )
-
-
-def _final_answer(record: SftRecord) -> list[str]:
-    """Folded lines of the last assistant turn of a chat with several (none for a single answer)."""
-    answers = [m for m in record.messages if m.role == "assistant"]
-    if len(answers) < 2:
-        return []
-    return [folded for line in answers[-1].content.splitlines() if (folded := fold(line))]
 
 
 def _varying(lines: list[str], common: frozenset[str]) -> str:
