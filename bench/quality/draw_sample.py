@@ -258,6 +258,12 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 12:
             record |= {"part": "tuned", "held_out": "round 12 (tuned on from round 13)"}
+    # Round 14 (2026-12-06, a third session): round 13 is tuned on from now, the same way.
+    for record in draw(eighth, random.Random(20261214), chosen, 14).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 13:
+            record |= {"part": "tuned", "held_out": "round 13 (tuned on from round 14)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
