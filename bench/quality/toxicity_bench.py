@@ -4,11 +4,12 @@
 
 COLD (thu-coai/COLDataset @ a0c55a9, Apache-2.0) is 37k Chinese social-media comments on race,
 gender and region, each labelled offensive or safe. Its train and dev files are the tuned part
-(the lexicon's terms were checked there); its test file is the untuned part. A comment counts as
-flagged when the filter's pattern (pipeline/clean/filters/toxic.py) finds a term in it. With the
-full files absent (they live outside the project), the 400-comment sample of the test file in
-bench/quality/toxicity/ is scored instead. Target: precision >= 85% on the untuned part; recall
-is reported, not a target (most offensive comments in COLD are implicit stereotypes).
+(the lexicon's terms were checked there; they live outside the project: `fetch` or clone the
+repository and pass its COLDataset/ folder, renamed cold_{train,dev}.csv, with --cold); its test
+file, the untuned part, is committed in bench/quality/toxicity/. A comment counts as flagged when
+the filter's pattern (pipeline/clean/filters/toxic.py) finds a term in it. Target: precision >=
+85% on the untuned part; recall is reported, not a target (most offensive comments in COLD are
+implicit stereotypes).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pipeline.clean.filters.toxic import pattern  # noqa: E402
 HERE = Path(__file__).parent / "toxicity"
 COLD = Path("/tmp/extra")
 PRECISION_TARGET = 0.85
-FILES = {"tuned": ["cold_train.csv", "cold_dev.csv"], "untuned": ["cold_test.csv"]}
+FILES = {"tuned": ["cold_train.csv", "cold_dev.csv"]}
 
 
 def rows(path: Path) -> list[tuple[str, int]]:
@@ -35,12 +36,11 @@ def rows(path: Path) -> list[tuple[str, int]]:
 
 
 def load(part: str, cold: Path) -> tuple[str, list[tuple[str, int]]] | None:
+    if part == "untuned":
+        return "cold_test.csv", rows(HERE / "cold_test.csv")
     paths = [cold / name for name in FILES[part]]
     if all(p.is_file() for p in paths):
         return ", ".join(p.name for p in paths), [r for p in paths for r in rows(p)]
-    sample = HERE / "cold_test_sample.csv"
-    if part == "untuned" and sample.is_file():
-        return f"{sample.name} (sample)", rows(sample)
     return None
 
 
@@ -68,7 +68,7 @@ def run(parts: list[str], show: int, cold: Path = COLD) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cold", type=Path, default=COLD, help="folder with cold_{train,dev,test}.csv")
+    parser.add_argument("--cold", type=Path, default=COLD, help="folder with cold_{train,dev}.csv")
     parser.add_argument("--part", choices=["tuned", "untuned", "both"], default="both")
     parser.add_argument("--show", type=int, default=0)
     args = parser.parse_args()
