@@ -18,6 +18,10 @@ excuses (a "请提供下一个问题" that opens an answer does not excuse a ref
 "我无法浏览互联网/网页" is not a refusal form: all seven records of rounds 1-5 holding it were
 rejected, but the guide allows an honest "I have no live data" that goes on to help, and with it
 the rule fired wrongly on unseen records.
+An answer that is nothing but "I don't know" ("我不确定你在说什么" to "美国总统是谁", "对不起，我还在学习
+中，我不知道这个问题的答案"; all five tuned records of rounds 10-13 rejected) deflects whatever was asked:
+when the question really is unclear, the answer a trainer keeps asks what was meant, which this
+form does not ("我不明白您的意思。请您提出更具体的问题" is not matched).
 """
 
 from __future__ import annotations
@@ -50,6 +54,12 @@ REFUSALS = [
     r"\bas a responsible (?:AI|assistant|language model)\b",
 ]
 
+# The whole answer, nothing after it: one short sentence saying only that it does not know.
+ONLY_NOT_KNOWING = (
+    rf"(?:{_SORRY}[，,]?\s*(?:但是?)?)?(?:我还在学习中?[，,]?\s*)?"
+    r"我(?:并|真的|确实)?(?:不|没)(?:太|是很)?(?:知道|确定|清楚|明白|了解|理解|懂)[^。！？\n，,；;]{0,24}[。！？.!?]?"
+)
+
 
 # An allowance speaks for a decline only near it: an answer that opens with "请提供下一个问题" and
 # ends "我无法回答这个问题，因为它基于不正确的假设" still refuses (round 8 of the gold set).
@@ -58,8 +68,11 @@ _NEAR = 150
 
 def check(m: Measures, params: RefusalParams) -> Rejection | None:
     pattern = compiled((*REFUSALS, *params.extra_patterns))
+    only_not_knowing = compiled((ONLY_NOT_KNOWING,))
     for response in m.responses:
         text = response.simplified
+        if only_not_knowing.fullmatch(text.strip()) and not any(_allows(a, m, text) for a in params.allowed):
+            return m.reject("refusal", f"the response only says it does not know: {text.strip()!r}")
         for found in pattern.finditer(text):
             around = text[max(0, found.start() - _NEAR) : found.end() + _NEAR]
             if not any(_allows(a, m, around) for a in params.allowed):

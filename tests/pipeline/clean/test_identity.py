@@ -54,6 +54,12 @@ def test_talking_about_ai_is_fine(measured) -> None:
         "我是一个基于语言模型的开源数字助理，可以回答问题。",
         "很抱歉，我没有注意到这点。作为一个开源的人工智能助理，编写违法的代码是不负责任的。",
         "如果有任何错误，我深表歉意。作为一个自然语言处理模型，我的回答基于训练数据集中可用的数据。",
+        "对不起，我当前只是一个人工智能助理，并不是汽车。",
+        "您好，我是一个智能语言助理，我可以用中文与您交流。",
+        "您好，我是开放智能助手。如果您有什么问题，请提出来。",
+        "抱歉，我没有思想。因为我不是人类，而是一个基于语言模型的开源数字助理。",
+        "相比于它，我是一个开源的、开放的、社区共建的替代品。",
+        "ChatGPT 是专有软件，没有开放程式码。而我是由社群的使用者开发的开放源代码的软件。",
     ],
 )
 def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:
@@ -72,6 +78,8 @@ def test_broad_identity_phrases_are_rejected(measured, answer: str) -> None:
         "Open Assistant 是 LAION 发起的开源聊天助手项目，数据由志愿者编写。",
         "我是说ChatGPT的回答不对，应该以教科书为准。",
         "作为一个普通的人工智能爱好者，你可以先学 Python。",
+        "智能语音助手（如小爱同学）可以设置闹钟、播放音乐。",
+        "Linux 是由社区开发的开源操作系统，任何人都可以参与。",
     ],
 )
 def test_talking_about_ai_or_playing_a_robot_is_fine(measured, answer: str) -> None:

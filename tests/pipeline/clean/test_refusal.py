@@ -114,3 +114,29 @@ def test_a_closing_please_tell_me_asks_for_nothing(measured) -> None:
     asking = "抱歉，我无法回答这个问题。请告诉我您想翻译的那段文字。"
     assert refusal.check(measured(("user", "翻译一下"), ("assistant", closing)), RefusalParams()).reason == "refusal"
     assert refusal.check(measured(("user", "翻译一下"), ("assistant", asking)), RefusalParams()) is None
+
+
+@pytest.mark.parametrize(
+    "question, answer",
+    [
+        ("美国总统是谁", "我不确定你在说什么"),
+        ("为什么Java比C++更适合web开发？", "对不起，我还在学习中，我不知道这个问题的答案。"),
+        ("详细介绍一下关汉卿的生平经历。", "我不知道关汉卿生前经历了什么"),
+        ("What is RLHF?", "抱歉，我不太明白。"),
+    ],
+)
+def test_an_answer_that_only_says_it_does_not_know_is_a_refusal(measured, question: str, answer: str) -> None:
+    result = refusal.check(measured(("user", question), ("assistant", answer)), RefusalParams())
+    assert result is not None and result.reason == "refusal"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "很抱歉，但我不确定您想要我重新表达哪句话。请您提供更多背景信息。",  # asks what was meant
+        "我不确定“RHLF”指的是什么。请问您能否提供更多上下文或明确一下该术语的含义？",
+        "我不知道确切的数字，但2020年中国人口约为14.1亿。",  # says it, then answers
+    ],
+)
+def test_not_knowing_that_asks_or_goes_on_to_answer_is_not_a_refusal(measured, answer: str) -> None:
+    assert refusal.check(measured(("user", "你说呢"), ("assistant", answer)), RefusalParams()) is None
