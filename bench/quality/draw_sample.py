@@ -264,6 +264,12 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] == 13:
             record |= {"part": "tuned", "held_out": "round 13 (tuned on from round 14)"}
+    # Round 15 (2026-12-06, the same session): round 14 is tuned on from now, the same way.
+    for record in draw(eighth, random.Random(20261215), chosen, 15).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == 14:
+            record |= {"part": "tuned", "held_out": "round 14 (tuned on from round 15)"}
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
