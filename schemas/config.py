@@ -223,7 +223,7 @@ class ContextFreeParams(Filter):
     phrases: list[str] = Field(
         default_factory=lambda: ["好的", "好", "谢谢", "多谢", "嗯", "嗯嗯", "哦", "是的", "对", "继续", "ok", "okay",
                                  "thanks", "yes", "no", "在吗", "收到", "明白", "行", "保重", "再见",
-                                 "拜拜", "晚安", "好吧", "知道了", "了解"]
+                                 "拜拜", "晚安", "好吧", "知道了", "了解", "这是什么", "这是啥"]
     )  # fmt: skip
 
 

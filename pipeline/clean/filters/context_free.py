@@ -3,7 +3,8 @@
 In a multi-turn chat such a turn is natural; as the whole instruction of a single-turn record
 it gives the answer nothing to answer (seen in Alpaca-CoT's Chinese data, ../shared/data, and
 in the gold set's tuned part: a bare farewell "保重" answered "保重！"). Full-width letters and
-traditional script are folded first (ＯＫ, 再見). A greeting is not in the default list: "你好"
+traditional script are folded first (ＯＫ, 再見). A question pointing at nothing ("这是什么？",
+round 14) is one too. A greeting is not in the default list: "你好"
 answered "你好！今天我能为你提供什么帮助？" teaches a model to greet back, and the gold set's readers
 kept it (tuned part, round 2).
 """

@@ -86,17 +86,36 @@ _SPEAKER = regex.compile(
 _ASKS_SCRIPT = regex.compile(r"对话|剧本|脚本|台词|dialogue|script|conversation", regex.I)
 
 
+# Asked who it is or what it can do, an answer that opens with a model's name speaks of itself
+# ("OpenAssistant is a chat-based assistant…" to "who are you?", "ChatGPT可以根据用户的输入生成…" to
+# "你可以做什么？": rounds 13-14); asked about ChatGPT, the same opening is the topic.
+_ASKS_WHO = regex.compile(
+    r"你是谁|你是什么|你叫什么|介绍一下你自己|你(?:可以|能|会)做(?:些)?什么|\bwho are you\b|\bwhat are you\b"
+    r"|\bwhat can you do\b",
+    regex.I,
+)
+_OPENS_WITH_A_NAME = regex.compile(rf"\W*{_MODELS}\s*(?:is\b|是|可以|能)", regex.I)
+
+
 def check(m: Measures, params: IdentityParams) -> Rejection | None:
     if params.allowed_sources and source_matches(m.record, params.allowed_sources):
         return None
     pattern = compiled((*IDENTITIES, *params.extra_patterns))
     for response in m.responses:
         text = response.simplified
+        if _OPENS_WITH_A_NAME.match(text) and _ASKS_WHO.search(_question_before(m, response.index)):
+            return m.reject("identity_contamination", f"asked who it is, the response names a model: {text[:40]!r}")
         for found in pattern.finditer(text):
             if _spoken_by_a_character(m, text, found.start()):
                 continue
             return m.reject("identity_contamination", f"the response claims an identity: {found.group(0)!r}")
     return None
+
+
+def _question_before(m: Measures, index: int) -> str:
+    """The last user turn before message `index`, or ""."""
+    asked = (msg.content for msg in reversed(m.record.messages[:index]) if msg.role == "user")
+    return next(asked, "")
 
 
 def _spoken_by_a_character(m: Measures, text: str, at: int) -> bool:

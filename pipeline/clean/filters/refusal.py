@@ -18,10 +18,12 @@ excuses (a "请提供下一个问题" that opens an answer does not excuse a ref
 "我无法浏览互联网/网页" is not a refusal form: all seven records of rounds 1-5 holding it were
 rejected, but the guide allows an honest "I have no live data" that goes on to help, and with it
 the rule fired wrongly on unseen records.
-An answer that is nothing but "I don't know" ("我不确定你在说什么" to "美国总统是谁", "对不起，我还在学习
-中，我不知道这个问题的答案"; all five tuned records of rounds 10-13 rejected) deflects whatever was asked:
-when the question really is unclear, the answer a trainer keeps asks what was meant, which this
-form does not ("我不明白您的意思。请您提出更具体的问题" is not matched).
+An answer that is nothing but "I don't know" ("我不确定你在说什么" to "美国总统是谁", "对不起，我还在
+学习中，我不知道这个问题的答案", a bare "不了解"; all six tuned records of rounds 10-14 rejected)
+deflects whatever was asked: when the question really is unclear, the answer a trainer keeps asks
+what was meant, which this form does not ("我不确定您想要我重新表达哪句话。请您提供更多背景信息" is
+not matched). An answer that is only "I have no internet access" is not refused either: the three
+tuned records holding the same one were kept twice and rejected once (round 14).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ REFUSALS = [
 # The whole answer, nothing after it: one short sentence saying only that it does not know.
 ONLY_NOT_KNOWING = (
     rf"(?:{_SORRY}[，,]?\s*(?:但是?)?)?(?:我还在学习中?[，,]?\s*)?"
-    r"我(?:并|真的|确实)?(?:不|没)(?:太|是很)?(?:知道|确定|清楚|明白|了解|理解|懂)[^。！？\n，,；;]{0,24}[。！？.!?]?"
+    r"我?(?:并|真的|确实)?(?:不|没)(?:太|是很)?(?:知道|确定|清楚|明白|了解|理解|懂)[^。！？\n，,；;]{0,24}[。！？.!?]?"
 )
 
 

@@ -4,7 +4,7 @@ from pipeline.clean.filters import context_free
 from schemas.config import ContextFreeParams
 
 
-@pytest.mark.parametrize("instruction", ["好的！", "谢谢。", "OK", "ｏｋ！", "继续", "保重", "再見！"])
+@pytest.mark.parametrize("instruction", ["好的！", "谢谢。", "OK", "ｏｋ！", "继续", "保重", "再見！", "这是什么？"])
 def test_single_turn_pleasantries_are_rejected(measured, instruction: str) -> None:
     record = measured(("user", instruction), ("assistant", "不客气，还有什么可以帮你？"))
     assert context_free.check(record, ContextFreeParams()).reason == "context_free_instruction"

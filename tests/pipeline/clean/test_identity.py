@@ -140,3 +140,23 @@ def test_a_clause_opening_as_an_ai_is_an_identity_whatever_follows(measured) -> 
     assert identity.check(measured(("user", "帮我"), ("assistant", later)), IdentityParams()) is not None
     topic = "作为人工智能的一个分支，机器学习让计算机从数据中学习。"
     assert identity.check(measured(("user", "什么是机器学习"), ("assistant", topic)), IdentityParams()) is None
+
+
+@pytest.mark.parametrize(
+    "question, answer",
+    [
+        ("who are you ?", "OpenAssistant is a chat-based assistant that understands tasks."),
+        ("你是谁？", "ChatGPT是一个由人工智能驱动的聊天机器人。"),
+    ],
+)
+def test_asked_who_it_is_an_answer_naming_a_model_speaks_of_itself(measured, question: str, answer: str) -> None:
+    result = identity.check(measured(("user", question), ("assistant", answer)), IdentityParams())
+    assert result is not None and result.reason == "identity_contamination"
+
+
+def test_asked_about_a_model_an_answer_naming_it_is_the_topic(measured) -> None:
+    answer = "ChatGPT是GPT语言模型的一种变体，针对对话做了微调。"
+    assert (
+        identity.check(measured(("user", "你能告诉我有关ChatGPT的信息吗？"), ("assistant", answer)), IdentityParams())
+        is None
+    )

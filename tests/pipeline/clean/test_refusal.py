@@ -123,6 +123,7 @@ def test_a_closing_please_tell_me_asks_for_nothing(measured) -> None:
         ("为什么Java比C++更适合web开发？", "对不起，我还在学习中，我不知道这个问题的答案。"),
         ("详细介绍一下关汉卿的生平经历。", "我不知道关汉卿生前经历了什么"),
         ("What is RLHF?", "抱歉，我不太明白。"),
+        ("了解机动车拆解公司?", "不了解"),
     ],
 )
 def test_an_answer_that_only_says_it_does_not_know_is_a_refusal(measured, question: str, answer: str) -> None:

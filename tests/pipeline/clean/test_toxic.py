@@ -16,6 +16,7 @@ from schemas.config import ToxicParams
         "你吃屎",
         "唯一的缺陷就是Y没有任何实用价值，更不会有其他人屌你",
         "黄猴侵犯动物尊严并野蛮行事是可悲的事情。",
+        "草泥马",
     ],
 )
 def test_abusive_answers_are_rejected(measured, answer: str) -> None:
