@@ -61,6 +61,7 @@ GOLD_OF = {
     "no_messages": "trivial_response",
     "ends_without_answer": "trivial_response",
     "roles_out_of_order": "garbage",
+    "script_debris": "garbage",
     "system_not_first": "garbage",
     "too_long_chars": "garbage",
     "too_few_chars": "trivial_response",

@@ -10,7 +10,10 @@ says it depends ("根据不同脑部疾病，患病比例不同", "因人而异"
 offers more help ("请问还有什么我可以帮助您的吗？" to a classification task, round 9), only
 acknowledges or asks back ("好的" to "查一下纽约今天的天气", "你是谁" to a question; round 10), is only
 an error message of the chat interface it was scraped from ("加载失败。", round 12), or gives a word
-or two where the user asked for an explanation ("详细讲讲消息队列拆分。" → "1").
+or two where the user asked for an explanation ("详细讲讲消息队列拆分。" → "1"). An answer that opens
+with `alert(` where nobody asked for JavaScript is a script probe left in a scraped chat ("alert(1)"
+to a trigonometry question, "alert('你好');" and stray CSS for a Python hello world: both tuned
+records of the gold set are debris): `script_debris`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ _ONLY_AN_ERROR = regex.compile(
     r"|Something went wrong)\W*",
     regex.I,
 )
+_SCRIPT_PROBE = regex.compile(r"\s*alert\s*\(", regex.I)
+_ASKS_FOR_SCRIPT = regex.compile(r"javascript|\bjs\b|alert|弹窗|弹出|网页|html|浏览器", regex.I)
 _REAL_REQUEST = 10  # letters: "谢谢" answered "还有什么可以帮您的吗？" is a fine end of a chat
 _ASKS_TO_EXPLAIN = regex.compile(r"详细|具体(?:讲|说|介绍|解释)|讲讲|说说|解释一下|介绍一下|展开")
 _WORD_OR_TWO = 3  # letters: "1", "好的", "不知道" are not an explanation
@@ -72,6 +77,8 @@ def check(m: Measures, params: ResponseParams) -> Rejection | None:
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} repeats its question")
             if len(answer) <= _SHORT_ANSWER_CHARS and _IT_DEPENDS.fullmatch(answer):
                 return m.reject("trivial_response", f"the answer {answer[:40]!r} only says it depends")
+            if _SCRIPT_PROBE.match(answer) and not _ASKS_FOR_SCRIPT.search(question):
+                return m.reject("script_debris", f"the answer {answer[:40]!r} is a script probe, not an answer")
             if _GREETING.fullmatch(answer) and not _GREETING.match(question):
                 return m.reject("trivial_response", f"the answer {answer!r} only greets")
             if _ONLY_OFFERS_HELP.fullmatch(answer) and len(_letters(question)) > _REAL_REQUEST:

@@ -91,3 +91,10 @@ def test_a_greeting_or_a_word_where_an_explanation_was_asked_is_trivial(measured
 )
 def test_a_greeting_answering_a_greeting_and_a_short_label_pass(measured, question: str, answer: str) -> None:
     assert response.check(measured(("user", question), ("assistant", answer)), ResponseParams()) is None
+
+
+def test_a_script_probe_is_debris_unless_script_was_asked_for(measured) -> None:
+    probe = measured(("user", "sin x 2 sin x cos x 1 这个操作的结果是什么？"), ("assistant", "alert(1)"))
+    assert response.check(probe, ResponseParams()).reason == "script_debris"
+    asked = measured(("user", "用 JavaScript 弹出一个提示框"), ("assistant", "alert('你好');"))
+    assert response.check(asked, ResponseParams()) is None
