@@ -87,8 +87,8 @@ _ASKS_SCRIPT = regex.compile(r"对话|剧本|脚本|台词|dialogue|script|conve
 
 
 # Asked who it is or what it can do, an answer that opens with a model's name speaks of itself
-# ("OpenAssistant is a chat-based assistant…" to "who are you?", "ChatGPT可以根据用户的输入生成…" to
-# "你可以做什么？": rounds 13-14); asked about ChatGPT, the same opening is the topic.
+# ("OpenAssistant is a chat-based assistant…" to "who are you?", round 14); asked about ChatGPT,
+# the same opening is the topic.
 _ASKS_WHO = regex.compile(
     r"你是谁|你是什么|你叫什么|介绍一下你自己|你(?:可以|能|会)做(?:些)?什么|\bwho are you\b|\bwhat are you\b"
     r"|\bwhat can you do\b",
