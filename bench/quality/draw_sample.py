@@ -146,6 +146,16 @@ def draw(plan: list[tuple], rng: random.Random, taken: dict[str, dict], round_: 
     return chosen
 
 
+def untuned_round(plan: list[tuple], round_: int, chosen: dict[str, dict]) -> None:
+    """Draw round `round_` (seed 202612dd, dd the round) as the untuned part; the round before it
+    becomes tuned."""
+    for record in draw(plan, random.Random(20261200 + round_), chosen, round_).values():
+        chosen[record["id"]] = {**record, "part": "untuned"}
+    for record in chosen.values():
+        if record["round"] == round_ - 1:
+            record |= {"part": "tuned", "held_out": f"round {round_ - 1} (tuned on from round {round_})"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
@@ -186,90 +196,20 @@ def main() -> None:
     for record in chosen.values():
         if record["round"] < 3 and record["part"] == "untuned":
             record |= {"part": "tuned", "held_out": "rounds 1-2 (tuned on from round 3)"}
-    # Round 4 (2026-12-02, second session), the same way: round 3 is tuned on from now, and records
-    # none of rounds 1-3 drew are the new untuned part.
-    for record in draw(third, random.Random(20261204), chosen, 4).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 3:
-            record |= {"part": "tuned", "held_out": "round 3 (tuned on from round 4)"}
-    # Round 5 (2026-12-03): round 4 is tuned on from now, and records none of rounds 1-4 drew
-    # are the new untuned part.
-    for record in draw(third, random.Random(20261205), chosen, 5).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 4:
-            record |= {"part": "tuned", "held_out": "round 4 (tuned on from round 5)"}
-    # Round 6 (2026-12-04): round 5 is tuned on from now, and records none of rounds 1-5 drew
-    # are the new untuned part.
-    for record in draw(third, random.Random(20261206), chosen, 6).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 5:
-            record |= {"part": "tuned", "held_out": "round 5 (tuned on from round 6)"}
-    # Round 7 (2026-12-05): round 6 is tuned on from now, and records none of rounds 1-6 drew
-    # are the new untuned part.
-    for record in draw(third, random.Random(20261207), chosen, 7).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 6:
-            record |= {"part": "tuned", "held_out": "round 6 (tuned on from round 7)"}
-    # Round 8 (2026-12-06): round 7 is tuned on from now; the old sources are nearly used up, so
-    # the new untuned part adds a source no earlier round drew from: OpenAssistant's Chinese chats
-    # (written and ranked by people), as LLaMA-Factory shipped them in 2023.
+    # Rounds 4-7 (2026-12-02 to 12-05), one per tuning step: the round before is tuned on from
+    # then on, and records none of the earlier rounds drew are the new untuned part.
+    for round_ in range(4, 8):
+        untuned_round(third, round_, chosen)
+    # Rounds 8-15 (2026-12-06, three sessions) the same way; the old sources were nearly used up,
+    # so from round 8 the draw adds a source no earlier round drew from: OpenAssistant's Chinese
+    # chats (written and ranked by people), as LLaMA-Factory shipped them in 2023.
     eighth = [
         *third,
         ("LLaMA-Factory/oaast_sft_zh", x / "oaast_sft_zh.json", "alpaca", 70, 40),
         ("LLaMA-Factory/oaast_rm_zh", x / "oaast_rm_zh.json", "ranked", 20, 15),
     ]
-    for record in draw(eighth, random.Random(20261208), chosen, 8).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 7:
-            record |= {"part": "tuned", "held_out": "round 7 (tuned on from round 8)"}
-    # Round 9 (2026-12-06): round 8 is tuned on from now; records none of rounds 1-8 drew are the
-    # new untuned part.
-    for record in draw(eighth, random.Random(20261209), chosen, 9).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 8:
-            record |= {"part": "tuned", "held_out": "round 8 (tuned on from round 9)"}
-    # Round 10 (2026-12-06): round 9 is tuned on from now, the same way.
-    for record in draw(eighth, random.Random(20261210), chosen, 10).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 9:
-            record |= {"part": "tuned", "held_out": "round 9 (tuned on from round 10)"}
-    # Round 11 (2026-12-06): round 10 is tuned on from now, the same way.
-    for record in draw(eighth, random.Random(20261211), chosen, 11).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 10:
-            record |= {"part": "tuned", "held_out": "round 10 (tuned on from round 11)"}
-    # Round 12 (2026-12-06): round 11 is tuned on from now, the same way.
-    for record in draw(eighth, random.Random(20261212), chosen, 12).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 11:
-            record |= {"part": "tuned", "held_out": "round 11 (tuned on from round 12)"}
-    # Round 13 (2026-12-06, a later session): round 12 is tuned on from now, the same way.
-    for record in draw(eighth, random.Random(20261213), chosen, 13).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 12:
-            record |= {"part": "tuned", "held_out": "round 12 (tuned on from round 13)"}
-    # Round 14 (2026-12-06, a third session): round 13 is tuned on from now, the same way.
-    for record in draw(eighth, random.Random(20261214), chosen, 14).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 13:
-            record |= {"part": "tuned", "held_out": "round 13 (tuned on from round 14)"}
-    # Round 15 (2026-12-06, the same session): round 14 is tuned on from now, the same way.
-    for record in draw(eighth, random.Random(20261215), chosen, 15).values():
-        chosen[record["id"]] = {**record, "part": "untuned"}
-    for record in chosen.values():
-        if record["round"] == 14:
-            record |= {"part": "tuned", "held_out": "round 14 (tuned on from round 15)"}
+    for round_ in range(8, 16):
+        untuned_round(eighth, round_, chosen)
     with args.out.open("w", encoding="utf-8") as handle:
         for record in chosen.values():
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

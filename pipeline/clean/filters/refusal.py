@@ -73,8 +73,9 @@ def check(m: Measures, params: RefusalParams) -> Rejection | None:
     only_not_knowing = compiled((ONLY_NOT_KNOWING,))
     for response in m.responses:
         text = response.simplified
-        if only_not_knowing.fullmatch(text.strip()) and not any(_allows(a, m, text) for a in params.allowed):
-            return m.reject("refusal", f"the response only says it does not know: {text.strip()!r}")
+        said = text.strip()
+        if only_not_knowing.fullmatch(said) and not any(_allows(a, m, said) for a in params.allowed):
+            return m.reject("refusal", f"the response only says it does not know: {said!r}")
         for found in pattern.finditer(text):
             around = text[max(0, found.start() - _NEAR) : found.end() + _NEAR]
             if not any(_allows(a, m, around) for a in params.allowed):
